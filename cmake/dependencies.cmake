@@ -1,0 +1,22 @@
+# Every external dependency is a Debian 12 package (scripts/setup.sh installs them).
+# Traps: gRPC's CMake config needs libgrpc++-dev and protobuf-compiler-grpc installed together;
+# protobuf has no CMake package on Debian (module mode); librdkafka only has pkg-config.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS system)
+find_package(spdlog CONFIG REQUIRED)
+find_package(yaml-cpp CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(OpenSSL REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+pkg_check_modules(RDKAFKAXX REQUIRED IMPORTED_TARGET rdkafka++)
+if(TRIPLINE_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+if(TRIPLINE_BUILD_BENCH)
+  find_package(benchmark CONFIG REQUIRED)
+endif()

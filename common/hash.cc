@@ -1,0 +1,67 @@
+#include "common/hash.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+namespace tripline {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+std::string ToHex(const unsigned char* bytes, size_t n) {
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHex[bytes[i] >> 4];
+    out[2 * i + 1] = kHex[bytes[i] & 0x0f];
+  }
+  return out;
+}
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+    EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
+  }
+  void Update(std::string_view data) { EVP_DigestUpdate(ctx_.get(), data.data(), data.size()); }
+  std::array<unsigned char, 32> Final() {
+    std::array<unsigned char, 32> digest{};
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_.get(), digest.data(), &len);
+    return digest;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+};
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  Sha256 h;
+  h.Update(data);
+  auto d = h.Final();
+  return ToHex(d.data(), d.size());
+}
+
+std::string StableId(std::initializer_list<std::string_view> parts) {
+  Sha256 h;
+  for (std::string_view p : parts) {
+    uint64_t len = p.size();
+    unsigned char prefix[8];
+    for (int i = 0; i < 8; ++i) prefix[i] = static_cast<unsigned char>(len >> (8 * i));
+    h.Update(std::string_view(reinterpret_cast<const char*>(prefix), 8));
+    h.Update(p);
+  }
+  auto d = h.Final();
+  return ToHex(d.data(), 16);
+}
+
+std::string EventId(std::string_view agent_id, std::string_view file_id, uint64_t position) {
+  std::string pos = std::to_string(position);
+  return StableId({agent_id, file_id, pos});
+}
+
+}  // namespace tripline

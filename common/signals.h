@@ -1,0 +1,21 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+
+namespace tripline {
+
+// Process-wide stop request raised by SIGINT or SIGTERM. Install() is called once from main before
+// threads start; the main loop polls StopRequested() or waits with WaitForStop(). The handler only
+// stores to an atomic (async-signal-safe). A second signal while stopping exits at once.
+class StopSignal {
+ public:
+  static void Install();
+  static bool StopRequested();
+  // Sleeps up to `timeout`, returning early (true) when a stop was requested.
+  static bool WaitForStop(std::chrono::milliseconds timeout);
+  // For tests and for components that decide to stop the process themselves.
+  static void Request();
+};
+
+}  // namespace tripline
