@@ -14,9 +14,12 @@ packages=(
   libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libevtx-dev librocksdb-dev
-  kcat
-  openjdk-17-jdk-headless maven
+  jq
 )
+# The Kafka broker (tests, demo, benchmarks) runs on Java from Maven Central jars.
+if [ "${TRIPLINE_SKIP_KAFKA:-0}" != 1 ]; then
+  packages+=(kcat openjdk-17-jdk-headless maven)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -36,4 +39,5 @@ else
   echo "setup: all Debian packages present"
 fi
 
-"$here/kafka.sh" fetch
+# The broker jars are only for tests and the demo (TRIPLINE_SKIP_KAFKA=1 skips them, e.g. in Docker).
+if [ "${TRIPLINE_SKIP_KAFKA:-0}" != 1 ]; then "$here/kafka.sh" fetch; fi

@@ -4,6 +4,12 @@
 #include <sstream>
 
 namespace tripline::config {
+namespace {
+
+// A key that is not there, or is there with no value (`key:` or `key: null`).
+bool Absent(const YAML::Node& n) { return !n.IsDefined() || n.IsNull(); }
+
+}  // namespace
 
 void ConfigErrors::Add(const YAML::Mark& mark, const std::string& path,
                        const std::string& message) {
@@ -42,25 +48,29 @@ std::string ConfigNode::KeyPath(const std::string& key) const {
 }
 
 void ConfigNode::Error(const std::string& key, const std::string& message) {
-  YAML::Node n = node_.IsMap() ? node_[key] : YAML::Node();
+  const YAML::Node& map = node_;
+  YAML::Node n = map.IsMap() ? map[key] : YAML::Node();
   errors_->Add(n.IsDefined() ? n.Mark() : node_.Mark(), KeyPath(key), message);
 }
 
 bool ConfigNode::Has(const std::string& key) const {
-  return node_.IsMap() && node_[key].IsDefined() && !node_[key].IsNull();
+  const YAML::Node& map = node_;
+  return map.IsMap() && map[key].IsDefined() && !map[key].IsNull();
 }
 
 YAML::Node ConfigNode::Lookup(const std::string& key) {
   known_.insert(key);
   if (!node_.IsMap()) return YAML::Node();
-  YAML::Node n = node_[key];
+  // Const access: yaml-cpp's non-const operator[] would insert the key into the document.
+  const YAML::Node& map = node_;
+  YAML::Node n = map[key];
   if (!n.IsDefined() || n.IsNull()) return YAML::Node();
   return n;
 }
 
 std::string ConfigNode::String(const std::string& key, const std::string& fallback) {
   YAML::Node n = Lookup(key);
-  if (!n.IsDefined()) return fallback;
+  if (Absent(n)) return fallback;
   if (!n.IsScalar()) {
     errors_->Add(n.Mark(), KeyPath(key), "expected a string");
     return fallback;
@@ -70,7 +80,7 @@ std::string ConfigNode::String(const std::string& key, const std::string& fallba
 
 std::string ConfigNode::RequiredString(const std::string& key) {
   YAML::Node n = Lookup(key);
-  if (!n.IsDefined()) {
+  if (Absent(n)) {
     errors_->Add(node_.Mark(), KeyPath(key), "required key is missing");
     return "";
   }
@@ -81,7 +91,7 @@ std::string ConfigNode::RequiredString(const std::string& key) {
 
 int64_t ConfigNode::Int(const std::string& key, int64_t fallback, int64_t min, int64_t max) {
   YAML::Node n = Lookup(key);
-  if (!n.IsDefined()) return fallback;
+  if (Absent(n)) return fallback;
   int64_t v = 0;
   if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v)) {
     errors_->Add(n.Mark(), KeyPath(key), "expected an integer, got '" +
@@ -99,7 +109,7 @@ int64_t ConfigNode::Int(const std::string& key, int64_t fallback, int64_t min, i
 
 bool ConfigNode::Bool(const std::string& key, bool fallback) {
   YAML::Node n = Lookup(key);
-  if (!n.IsDefined()) return fallback;
+  if (Absent(n)) return fallback;
   bool v = false;
   if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
     errors_->Add(n.Mark(), KeyPath(key), "expected true or false");
@@ -111,7 +121,7 @@ bool ConfigNode::Bool(const std::string& key, bool fallback) {
 std::vector<std::string> ConfigNode::StringList(const std::string& key) {
   YAML::Node n = Lookup(key);
   std::vector<std::string> out;
-  if (!n.IsDefined()) return out;
+  if (Absent(n)) return out;
   if (n.IsScalar()) return {n.Scalar()};
   if (!n.IsSequence()) {
     errors_->Add(n.Mark(), KeyPath(key), "expected a list of strings");
@@ -130,7 +140,7 @@ std::vector<std::string> ConfigNode::StringList(const std::string& key) {
 std::map<std::string, std::string> ConfigNode::StringMap(const std::string& key) {
   YAML::Node n = Lookup(key);
   std::map<std::string, std::string> out;
-  if (!n.IsDefined()) return out;
+  if (Absent(n)) return out;
   if (!n.IsMap()) {
     errors_->Add(n.Mark(), KeyPath(key), "expected a mapping");
     return out;
@@ -153,7 +163,7 @@ ConfigNode ConfigNode::Child(const std::string& key) {
 std::vector<ConfigNode> ConfigNode::ChildList(const std::string& key) {
   YAML::Node n = Lookup(key);
   std::vector<ConfigNode> out;
-  if (!n.IsDefined()) return out;
+  if (Absent(n)) return out;
   if (!n.IsSequence()) {
     errors_->Add(n.Mark(), KeyPath(key), "expected a list");
     return out;

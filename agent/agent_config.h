@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/sources/file/file_source.h"
+#include "common/kafka/kafka_client.h"
+#include "common/status.h"
+
+namespace tripline::agent {
+
+// agent.yaml, checked completely at load (config/agent.yaml documents every key).
+struct AgentConfig {
+  std::string agent_id;        // default: the host name
+  std::string host_name;       // default: the host name
+  std::string exchange_build;  // reported in every event's host.exchange_build
+  std::string data_dir;        // checkpoints live here
+  kafka::KafkaSettings kafka;
+  std::string topic = "tripline.events";
+  std::vector<FileSourceConfig> sources;
+  int poll_interval_ms = 200;
+  int checkpoint_interval_ms = 1000;
+  int shutdown_timeout_ms = 10000;
+  std::string log_level = "info";
+  std::string log_format = "text";
+};
+
+// Loads and validates `path`. On any problem the status message lists every one of them, each as
+// `file:line: key.path: problem`, and the status code is InvalidArgument.
+absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path);
+
+}  // namespace tripline::agent

@@ -1,0 +1,123 @@
+#include "agent/ship/kafka_shipper.h"
+
+#include <spdlog/spdlog.h>
+
+namespace tripline::agent {
+
+namespace {
+
+const std::map<std::string, std::string>& ProducerDefaults() {
+  static const std::map<std::string, std::string> kDefaults = {
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"compression.type", "zstd"},
+      {"linger.ms", "50"},
+      {"queue.buffering.max.kbytes", "65536"},
+      {"queue.buffering.max.messages", "200000"},
+      {"message.timeout.ms", "120000"},
+      {"client.id", "tripline-agent"},
+  };
+  return kDefaults;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<KafkaShipper>> KafkaShipper::Create(
+    const kafka::KafkaSettings& settings, std::string topic) {
+  TRIPLINE_ASSIGN_OR_RETURN(kafka::Conf conf, kafka::MakeConf(settings, ProducerDefaults()));
+  std::unique_ptr<KafkaShipper> shipper(new KafkaShipper());
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaShipper::OnDelivery);
+  rd_kafka_conf_set_opaque(conf.get(), shipper.get());
+  TRIPLINE_ASSIGN_OR_RETURN(shipper->producer_, kafka::MakeClient(RD_KAFKA_PRODUCER, std::move(conf)));
+  shipper->topic_ = std::move(topic);
+  return shipper;
+}
+
+KafkaShipper::~KafkaShipper() = default;
+
+void KafkaShipper::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<KafkaShipper*>(opaque);
+  auto token = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(msg->_private));
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ++self->counters_.delivered;
+    if (self->sink_ != nullptr) self->sink_->push_back(token);
+    return;
+  }
+  self->failed_.push_back(Failed{
+      std::string(static_cast<const char*>(msg->key), msg->key_len),
+      std::string(static_cast<const char*>(msg->payload), msg->len), token,
+      rd_kafka_err2str(msg->err)});
+}
+
+absl::Status KafkaShipper::Enqueue(std::string_view key, std::string_view payload, uint64_t token,
+                                   std::vector<uint64_t>* delivered) {
+  while (true) {
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
+        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(token))), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ++counters_.produced;
+      return absl::OkStatus();
+    }
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return kafka::ErrorStatus(err, "produce");
+    TRIPLINE_RETURN_IF_ERROR(FatalError());
+    // Local queue full: the broker is slow or gone. Serve reports and wait: the sources stop
+    // reading meanwhile, which is the backpressure we want.
+    sink_ = delivered;
+    rd_kafka_poll(producer_.get(), 100);
+    sink_ = nullptr;
+  }
+}
+
+absl::Status KafkaShipper::Produce(std::string_view key, std::string_view payload, uint64_t token,
+                                   std::vector<uint64_t>* delivered) {
+  return Enqueue(key, payload, token, delivered);
+}
+
+void KafkaShipper::Resend(std::vector<uint64_t>* delivered) {
+  while (!failed_.empty()) {
+    std::vector<Failed> failed;
+    failed.swap(failed_);
+    for (auto& f : failed) {
+      spdlog::warn("delivery failed ({}), sending the record again", f.error);
+      ++counters_.retried;
+      absl::Status st = Enqueue(f.key, f.payload, f.token, delivered);
+      if (!st.ok()) {
+        spdlog::error("re-sending failed: {}", st.ToString());
+        failed_.push_back(std::move(f));
+        return;  // retried on the next poll
+      }
+    }
+  }
+}
+
+void KafkaShipper::Poll(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered) {
+  sink_ = delivered;
+  rd_kafka_poll(producer_.get(), static_cast<int>(timeout.count()));
+  sink_ = nullptr;
+  Resend(delivered);
+}
+
+size_t KafkaShipper::Flush(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    Poll(std::chrono::milliseconds(50), delivered);
+  }
+  return in_flight();
+}
+
+size_t KafkaShipper::in_flight() const {
+  return static_cast<size_t>(rd_kafka_outq_len(producer_.get())) + failed_.size();
+}
+
+absl::Status KafkaShipper::FatalError() const {
+  char err[512];
+  rd_kafka_resp_err_t code = rd_kafka_fatal_error(producer_.get(), err, sizeof err);
+  if (code == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
+  return absl::InternalError(std::string("fatal producer error: ") + err);
+}
+
+}  // namespace tripline::agent

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/kafka/kafka_client.h"
+
+namespace tripline::agent {
+
+// Sends serialized events to the events topic with librdkafka's idempotent producer
+// (enable.idempotence=true implies acks=all and ordered, de-duplicated retries per partition).
+//
+// At-least-once: a record whose delivery report is an error (message timed out, broker gone for
+// longer than message.timeout.ms, "possibly persisted") is produced again with the same key and
+// bytes, so the same event_id may arrive twice but never zero times. Only successful reports
+// come back to the caller as tokens; the caller advances its checkpoints from them.
+//
+// Thread: one owner thread calls every method. librdkafka's own threads stay inside librdkafka;
+// delivery reports are served from Poll() and Flush() on the owner thread.
+class KafkaShipper {
+ public:
+  static absl::StatusOr<std::unique_ptr<KafkaShipper>> Create(const kafka::KafkaSettings& settings,
+                                                              std::string topic);
+  ~KafkaShipper();
+
+  // Enqueues one record; `token` is returned through Poll() once it is delivered. While
+  // librdkafka's local queue is full this serves delivery reports and waits (backpressure on the
+  // sources), returning only when the record is queued or the producer failed fatally.
+  [[nodiscard]] absl::Status Produce(std::string_view key, std::string_view payload,
+                                     uint64_t token, std::vector<uint64_t>* delivered);
+
+  // Serves delivery reports for up to `timeout`; appends delivered tokens and re-produces failed
+  // records.
+  void Poll(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered);
+
+  // Waits until nothing is in flight or `timeout` passed. Returns the number still in flight.
+  size_t Flush(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered);
+
+  // A fatal producer error (idempotence state lost); the agent must stop and restart.
+  absl::Status FatalError() const;
+
+  struct Counters {
+    uint64_t produced = 0;
+    uint64_t delivered = 0;
+    uint64_t retried = 0;  // delivery failed and the record was produced again
+  };
+  const Counters& counters() const { return counters_; }
+  size_t in_flight() const;
+
+ private:
+  KafkaShipper() = default;
+  static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  absl::Status Enqueue(std::string_view key, std::string_view payload, uint64_t token,
+                       std::vector<uint64_t>* delivered);
+  void Resend(std::vector<uint64_t>* delivered);
+
+  struct Failed {
+    std::string key;
+    std::string payload;
+    uint64_t token;
+    std::string error;
+  };
+
+  kafka::Handle producer_;
+  std::string topic_;
+  Counters counters_;
+  std::vector<uint64_t>* sink_ = nullptr;  // where OnDelivery puts tokens during a poll
+  std::vector<Failed> failed_;
+};
+
+}  // namespace tripline::agent

@@ -1,0 +1,99 @@
+#include "correlator/consumer/event_consumer.h"
+
+#include <spdlog/spdlog.h>
+
+namespace tripline::correlator {
+namespace {
+
+void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                 rd_kafka_topic_partition_list_t* partitions, void*) {
+  std::string parts;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    parts += (i ? "," : "") + std::to_string(partitions->elems[i].partition);
+  }
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    spdlog::info("assigned partitions [{}]", parts);
+    rd_kafka_assign(rk, partitions);
+  } else {
+    spdlog::info("revoked partitions [{}]", parts);
+    rd_kafka_commit(rk, nullptr, 0);  // what was processed before losing the partitions
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventConsumer>> EventConsumer::Create(
+    const kafka::KafkaSettings& settings, const std::string& group_id, const std::string& topic) {
+  static const std::map<std::string, std::string> kDefaults = {
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"enable.partition.eof", "false"},
+      {"client.id", "tripline-correlator"},
+      {"session.timeout.ms", "10000"},
+      {"heartbeat.interval.ms", "1000"},
+  };
+  TRIPLINE_ASSIGN_OR_RETURN(kafka::Conf conf, kafka::MakeConf(settings, kDefaults));
+  char err[512];
+  if (rd_kafka_conf_set(conf.get(), "group.id", group_id.c_str(), err, sizeof err) !=
+      RD_KAFKA_CONF_OK) {
+    return absl::InvalidArgumentError(std::string("group.id: ") + err);
+  }
+  rd_kafka_conf_set_rebalance_cb(conf.get(), OnRebalance);
+  std::unique_ptr<EventConsumer> c(new EventConsumer());
+  TRIPLINE_ASSIGN_OR_RETURN(c->consumer_, kafka::MakeClient(RD_KAFKA_CONSUMER, std::move(conf)));
+  rd_kafka_poll_set_consumer(c->consumer_.get());
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t e = rd_kafka_subscribe(c->consumer_.get(), topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  TRIPLINE_RETURN_IF_ERROR(kafka::ErrorStatus(e, "subscribe to " + topic));
+  return c;
+}
+
+EventConsumer::~EventConsumer() { Close(); }
+
+std::vector<Message> EventConsumer::PollBatch(size_t max, std::chrono::milliseconds timeout) {
+  std::vector<Message> out;
+  int wait = static_cast<int>(timeout.count());
+  while (out.size() < max) {
+    Message m(rd_kafka_consumer_poll(consumer_.get(), out.empty() ? wait : 0));
+    if (!m) break;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        ++errors_;
+        spdlog::warn("consumer: {}", rd_kafka_message_errstr(m.get()));
+      }
+      continue;
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void EventConsumer::MarkProcessed(const rd_kafka_message_t* msg) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(msg->rkt), msg->partition)->offset =
+      msg->offset + 1;
+  rd_kafka_offsets_store(consumer_.get(), list);
+  rd_kafka_topic_partition_list_destroy(list);
+  pending_commit_ = true;
+}
+
+absl::Status EventConsumer::Commit() {
+  if (!pending_commit_) return absl::OkStatus();
+  rd_kafka_resp_err_t e = rd_kafka_commit(consumer_.get(), nullptr, 0);
+  if (e == RD_KAFKA_RESP_ERR__NO_OFFSET) e = RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (e == RD_KAFKA_RESP_ERR_NO_ERROR) pending_commit_ = false;
+  return kafka::ErrorStatus(e, "commit offsets");
+}
+
+void EventConsumer::Close() {
+  if (closed_ || !consumer_) return;
+  closed_ = true;
+  if (absl::Status st = Commit(); !st.ok()) spdlog::warn("{}", st.ToString());
+  rd_kafka_consumer_close(consumer_.get());
+}
+
+}  // namespace tripline::correlator

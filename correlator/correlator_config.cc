@@ -1,0 +1,63 @@
+#include "correlator/correlator_config.h"
+
+#include <filesystem>
+
+#include "common/config/config_node.h"
+
+namespace tripline::correlator {
+namespace {
+
+std::string Resolve(const std::filesystem::path& base, const std::string& p) {
+  if (p.empty() || std::filesystem::path(p).is_absolute()) return p;
+  return (base / p).lexically_normal().string();
+}
+
+}  // namespace
+
+absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
+  config::ConfigErrors errors(path);
+  YAML::Node yaml = config::LoadYamlFile(path, &errors);
+  CorrelatorConfig c;
+  auto base = std::filesystem::absolute(path).parent_path();
+  if (errors.empty()) {
+    config::ConfigNode root(&errors, yaml, "");
+    config::ConfigNode kafka = root.Child("kafka");
+    c.kafka = kafka::ReadKafkaSettings(kafka);
+    c.group_id = kafka.String("group_id", c.group_id);
+    c.events_topic = kafka.String("events_topic", c.events_topic);
+    c.alerts_topic = kafka.String("alerts_topic", c.alerts_topic);
+    c.create_topics = kafka.Bool("create_topics", c.create_topics);
+    c.topic_partitions = static_cast<int>(kafka.Int("topic_partitions", 4, 1, 10000));
+    kafka.Finish();
+
+    config::ConfigNode rules = root.Child("rules");
+    for (const auto& p : rules.StringList("paths")) c.rule_paths.push_back(Resolve(base, p));
+    if (c.rule_paths.empty()) rules.Error("paths", "at least one rule file or folder is required");
+    c.field_map = Resolve(base, rules.RequiredString("field_map"));
+    std::string on_error = rules.String("on_error", "fail");
+    if (on_error != "fail" && on_error != "skip") rules.Error("on_error", "must be fail or skip");
+    c.skip_bad_rules = on_error == "skip";
+    rules.Finish();
+
+    config::ConfigNode outputs = root.Child("outputs");
+    c.jsonl_path = Resolve(base, outputs.String("jsonl"));
+    outputs.Finish();
+
+    config::ConfigNode corr = root.Child("correlator");
+    c.batch_size = static_cast<int>(corr.Int("batch_size", 1000, 1, 1000000));
+    c.commit_interval_ms = static_cast<int>(corr.Int("commit_interval_ms", 1000, 0, 600000));
+    c.shutdown_timeout_ms = static_cast<int>(corr.Int("shutdown_timeout_ms", 10000, 0, 600000));
+    corr.Finish();
+
+    config::ConfigNode log = root.Child("log");
+    c.log_level = log.String("level", c.log_level);
+    c.log_format = log.String("format", c.log_format);
+    if (c.log_format != "text" && c.log_format != "json") log.Error("format", "must be text or json");
+    log.Finish();
+    root.Finish();
+  }
+  if (!errors.empty()) return absl::InvalidArgumentError(errors.ToString());
+  return c;
+}
+
+}  // namespace tripline::correlator

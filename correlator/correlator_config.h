@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/kafka/kafka_client.h"
+#include "common/status.h"
+
+namespace tripline::correlator {
+
+// correlator.yaml, checked completely at load (config/correlator.yaml documents every key).
+// Relative paths are resolved against the config file's folder.
+struct CorrelatorConfig {
+  kafka::KafkaSettings kafka;
+  std::string group_id = "tripline-correlator";
+  std::string events_topic = "tripline.events";
+  std::string alerts_topic = "tripline.alerts";  // empty: no Kafka alert output
+  bool create_topics = true;
+  int topic_partitions = 4;
+
+  std::vector<std::string> rule_paths;  // rule files or folders (searched recursively)
+  std::string field_map;                // Sigma field names -> Event fields
+  bool skip_bad_rules = false;          // rules.on_error: skip (warn) instead of fail
+
+  std::string jsonl_path;  // empty: no JSON lines output
+
+  int batch_size = 1000;
+  int commit_interval_ms = 1000;
+  int shutdown_timeout_ms = 10000;
+  std::string log_level = "info";
+  std::string log_format = "text";
+};
+
+// Loads and validates `path`; on problems the InvalidArgument message lists every one of them as
+// `file:line: key.path: problem`.
+absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path);
+
+}  // namespace tripline::correlator

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "common/status.h"
+#include "tripline/v1/alert.pb.h"
+
+namespace tripline::correlator {
+
+// Somewhere alerts go (a JSON lines file, the alerts topic; later Splunk HEC, _bulk, syslog).
+//
+// Thread: called only from the correlator's dispatch thread. Write() may buffer; Flush() returns
+// OK only when everything written so far is durable at the receiver, because the correlator
+// commits the Kafka offsets behind an alert only after that (at-least-once).
+class AlertSink {
+ public:
+  virtual ~AlertSink() = default;
+  virtual const std::string& name() const = 0;
+  // `ecs_json` is the alert's ECS document (one line), rendered once for every sink.
+  [[nodiscard]] virtual absl::Status Write(const v1::Alert& alert, const std::string& ecs_json) = 0;
+  [[nodiscard]] virtual absl::Status Flush(std::chrono::milliseconds timeout) = 0;
+};
+
+}  // namespace tripline::correlator

@@ -1,0 +1,268 @@
+// End to end, as a user runs it: the real tripline-agent tails an IIS log, the real broker
+// carries the events, the real tripline-correlator raises the alert into a JSON lines file and the
+// alerts topic.
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <cstring>
+#include <thread>
+
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace tripline {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Process;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WaitUntil;
+
+std::string Bootstrap() {
+  const char* dir = std::getenv("TRIPLINE_KAFKA_DIR");
+  if (dir == nullptr) return "";
+  std::string b = ReadFile(std::string(dir) + "/bootstrap");
+  while (!b.empty() && (b.back() == '\n' || b.back() == ' ')) b.pop_back();
+  return b;
+}
+
+std::string UniqueSuffix() {
+  std::random_device rd;
+  return std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    if (!l.empty()) out.push_back(l);
+  }
+  return out;
+}
+
+// Reads every record of `topic` from the beginning until `want` arrived or `timeout` passed.
+std::vector<std::pair<std::string, std::string>> ConsumeTopic(const std::string& bootstrap,
+                                                              const std::string& topic,
+                                                              size_t want,
+                                                              std::chrono::milliseconds timeout) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "group.id", ("e2e-reader-" + UniqueSuffix()).c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(rk, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  std::vector<std::pair<std::string, std::string>> out;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      out.emplace_back(std::string(static_cast<const char*>(m->key), m->key_len),
+                       std::string(static_cast<const char*>(m->payload), m->len));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return out;
+}
+
+class PipelineE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bootstrap_ = Bootstrap();
+    ASSERT_FALSE(bootstrap_.empty()) << "TRIPLINE_KAFKA_DIR must point at a started broker";
+    std::string s = UniqueSuffix();
+    events_topic_ = "e2e.events." + s;
+    alerts_topic_ = "e2e.alerts." + s;
+    log_ = dir_.File("u_ex.log");
+    alerts_ = dir_.File("alerts.jsonl");
+    dir_.Write("agent.yaml",
+               "agent:\n  id: EXCH01\n  host_name: exch01.example.org\n"
+               "  data_dir: " + dir_.File("agent-data") + "\n  poll_interval_ms: 50\n"
+               "kafka:\n  brokers: " + bootstrap_ + "\n  topic: " + events_topic_ + "\n"
+               "  properties:\n    linger.ms: \"5\"\n"
+               "sources:\n  - name: iis\n    path: " + log_ + "\n    format: w3c\n");
+    dir_.Write("correlator.yaml",
+               "kafka:\n  brokers: " + bootstrap_ + "\n  group_id: e2e-" + s +
+               "\n  events_topic: " + events_topic_ + "\n  alerts_topic: " + alerts_topic_ +
+               "\n  topic_partitions: 2\n"
+               "rules:\n  paths: [" TRIPLINE_SOURCE_DIR "/config/rules/demo]\n"
+               "  field_map: " TRIPLINE_SOURCE_DIR "/config/field_map.yaml\n"
+               "outputs:\n  jsonl: " + alerts_ + "\n"
+               "correlator:\n  commit_interval_ms: 200\n");
+  }
+
+  std::unique_ptr<Process> StartCorrelator() {
+    return std::make_unique<Process>(
+        std::vector<std::string>{TRIPLINE_CORRELATOR_BIN, "-c", dir_.File("correlator.yaml")},
+        dir_.File("correlator.out"));
+  }
+  std::unique_ptr<Process> StartAgent() {
+    return std::make_unique<Process>(
+        std::vector<std::string>{TRIPLINE_AGENT_BIN, "-c", dir_.File("agent.yaml")},
+        dir_.File("agent.out"));
+  }
+
+  TempDir dir_;
+  std::string bootstrap_, events_topic_, alerts_topic_, log_, alerts_;
+};
+
+constexpr const char* kHeader =
+    "#Software: Microsoft Internet Information Services 10.0\n"
+    "#Version: 1.0\n"
+    "#Date: 2021-03-05 03:00:00\n"
+    "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+    "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
+
+constexpr const char* kBenign =
+    "2021-03-05 03:01:00 10.0.0.5 GET /owa/auth/logon.aspx url=%2fowa%2f 443 - 192.0.2.10 "
+    "Mozilla/5.0+(Windows+NT+10.0) - 200 0 0 12\n"
+    "2021-03-05 03:01:02 10.0.0.5 POST /owa/auth.owa - 443 alice 192.0.2.10 "
+    "Mozilla/5.0+(Windows+NT+10.0) - 302 0 0 40\n"
+    "2021-03-05 03:01:03 10.0.0.5 GET /owa/auth/x.aspx - 443 - 192.0.2.99 curl/7.0 - 404 0 2 3\n";
+
+constexpr const char* kShell =
+    "2021-03-05 03:06:27 10.0.0.5 GET /owa/auth/RedirSuiteServerProxy.aspx "
+    "&CorrelationID=<empty>;&cafeReqId=cde28fc4; 443 - 139.162.202.236 "
+    "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+Chrome/65.0.2345 - 200 0 0 133\n";
+
+TEST_F(PipelineE2E, WebShellRequestInTailedIisLogRaisesOneAlertThroughKafka) {
+  auto correlator = StartCorrelator();
+  auto agent = StartAgent();
+  dir_.Write("u_ex.log", std::string(kHeader) + kBenign);
+  // A line written in two parts: the agent must hold the partial line until it is complete.
+  std::string shell(kShell);
+  dir_.Write("u_ex.log", shell.substr(0, 40), /*append=*/true);
+  std::this_thread::sleep_for(300ms);
+  dir_.Write("u_ex.log", shell.substr(40), /*append=*/true);
+
+  ASSERT_TRUE(WaitUntil(60s, [&] { return !Lines(ReadFile(alerts_)).empty(); }))
+      << "no alert within 60 s\n--- agent ---\n"
+      << agent->Output() << "\n--- correlator ---\n"
+      << correlator->Output();
+  // Let any (wrong) extra alert for the benign lines arrive before counting.
+  std::this_thread::sleep_for(1s);
+  auto lines = Lines(ReadFile(alerts_));
+  ASSERT_EQ(lines.size(), 1u) << ReadFile(alerts_);
+  auto alert = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(alert["event"]["kind"], "alert");
+  EXPECT_EQ(alert["rule"]["id"], "4f6f0d0e-3b7a-4c55-9c1b-2d1e6a0b7a11");
+  EXPECT_EQ(alert["host"]["name"], "exch01.example.org");
+  EXPECT_EQ(alert["host"]["id"], "EXCH01");
+  EXPECT_EQ(alert["tripline"]["severity"], "high");
+  EXPECT_EQ(alert["@timestamp"], "2021-03-05T03:06:27.000Z");
+  ASSERT_EQ(alert["tripline"]["events"].size(), 1u);
+  auto event = alert["tripline"]["events"][0];
+  EXPECT_EQ(event["http"]["url_path"], "/owa/auth/RedirSuiteServerProxy.aspx");
+  EXPECT_EQ(event["http"]["source_ip"], "139.162.202.236");
+  EXPECT_EQ(event["source"]["path"], log_);
+  EXPECT_EQ(alert["related"]["ip"][0], "139.162.202.236");
+  auto threat = alert["threat"]["technique"]["id"];
+  EXPECT_NE(std::find(threat.begin(), threat.end(), "T1505.003"), threat.end()) << threat;
+
+  // The same alert, by id, on the alerts topic.
+  auto records = ConsumeTopic(bootstrap_, alerts_topic_, 1, 30s);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].first, alert["event"]["id"]);
+  EXPECT_EQ(nlohmann::json::parse(records[0].second)["event"]["id"], alert["event"]["id"]);
+
+  // Both stop cleanly on SIGTERM / SIGINT.
+  agent->Signal(SIGTERM);
+  correlator->Signal(SIGINT);
+  EXPECT_EQ(agent->Wait(30s), 0) << agent->Output();
+  EXPECT_EQ(correlator->Wait(30s), 0) << correlator->Output();
+  // The agent saved a checkpoint at the end of what it shipped.
+  std::string cp = ReadFile(dir_.File("agent-data/checkpoints"));
+  std::string size = std::to_string(std::string(kHeader).size() + std::strlen(kBenign) + shell.size());
+  EXPECT_NE(cp.find("\t" + size + "\n"), std::string::npos) << cp;
+}
+
+TEST_F(PipelineE2E, AgentRestartResumesFromCheckpointWithoutResendingOrLosing) {
+  auto correlator = StartCorrelator();
+  dir_.Write("u_ex.log", std::string(kHeader) + kBenign);
+  {
+    auto agent = StartAgent();
+    // All three benign records shipped: wait for the checkpoint to cover them.
+    std::string end = "\t" + std::to_string(std::strlen(kHeader) + std::strlen(kBenign)) + "\n";
+    ASSERT_TRUE(WaitUntil(60s, [&] {
+      return ReadFile(dir_.File("agent-data/checkpoints")).find(end) != std::string::npos;
+    })) << agent->Output();
+    agent->Signal(SIGTERM);
+    ASSERT_EQ(agent->Wait(30s), 0) << agent->Output();
+  }
+  // Written while the agent is down, then the agent comes back.
+  dir_.Write("u_ex.log", kShell, /*append=*/true);
+  auto agent = StartAgent();
+  ASSERT_TRUE(WaitUntil(60s, [&] { return !Lines(ReadFile(alerts_)).empty(); }))
+      << agent->Output() << correlator->Output();
+  agent->Signal(SIGTERM);
+  ASSERT_EQ(agent->Wait(30s), 0);
+  // Exactly the four records reached the events topic: none lost, none sent twice.
+  auto events = ConsumeTopic(bootstrap_, events_topic_, 5, 15s);
+  EXPECT_EQ(events.size(), 4u);
+  for (const auto& [key, value] : events) EXPECT_EQ(key, "EXCH01");
+  EXPECT_EQ(Lines(ReadFile(alerts_)).size(), 1u);
+  correlator->Signal(SIGTERM);
+  EXPECT_EQ(correlator->Wait(30s), 0);
+}
+
+TEST(Cli, BadConfigNamesFileLineAndProblemWithExitCode2) {
+  TempDir dir;
+  std::string path = dir.Write("agent.yaml",
+                               "agent:\n  data_dir: /tmp/x\nkafka:\n  brokers: x:1\n"
+                               "sources:\n  - name: a\n    path: /x\n    format: w3c\n"
+                               "    colour: red\n");
+  Process agent({TRIPLINE_AGENT_BIN, "-c", path}, dir.File("out"));
+  EXPECT_EQ(agent.Wait(10s), 2);
+  EXPECT_NE(agent.Output().find(path + ":9: sources[0].colour: unknown key"), std::string::npos)
+      << agent.Output();
+
+  std::string cpath = dir.Write("correlator.yaml",
+                                "kafka:\n  brokers: x:1\n  group: g\nrules:\n  paths: [r]\n");
+  Process corr({TRIPLINE_CORRELATOR_BIN, "-c", cpath}, dir.File("cout"));
+  EXPECT_EQ(corr.Wait(10s), 2);
+  std::string out = corr.Output();
+  EXPECT_NE(out.find(cpath + ":3: kafka.group: unknown key"), std::string::npos) << out;
+  EXPECT_NE(out.find("rules.field_map: required key is missing"), std::string::npos) << out;
+}
+
+TEST(Cli, HelpDescribesOptions) {
+  TempDir dir;
+  for (const char* bin : {TRIPLINE_AGENT_BIN, TRIPLINE_CORRELATOR_BIN}) {
+    Process p({bin, "--help"}, dir.File("help"));
+    EXPECT_EQ(p.Wait(10s), 0);
+    std::string out = p.Output();
+    EXPECT_NE(out.find("--config"), std::string::npos) << out;
+    EXPECT_NE(out.find("--check-config"), std::string::npos) << out;
+  }
+}
+
+TEST(Cli, BadRuleNamesFileLineWithExitCode2) {
+  TempDir dir;
+  dir.Write("bad.yml",
+            "title: Broken\nid: 1\nlogsource:\n  category: webserver\ndetection:\n"
+            "  selection:\n    cs-uri-stem|endswit: .aspx\n  condition: selection\n");
+  std::string cpath = dir.Write(
+      "correlator.yaml", "kafka:\n  brokers: x:1\nrules:\n  paths: [" + dir.File("bad.yml") +
+                             "]\n  field_map: " TRIPLINE_SOURCE_DIR "/config/field_map.yaml\n");
+  Process corr({TRIPLINE_CORRELATOR_BIN, "-c", cpath, "--check-config"}, dir.File("out"));
+  EXPECT_EQ(corr.Wait(10s), 2);
+  EXPECT_NE(corr.Output().find(dir.File("bad.yml") + ":7:"), std::string::npos) << corr.Output();
+  EXPECT_NE(corr.Output().find("endswit"), std::string::npos) << corr.Output();
+}
+
+}  // namespace
+}  // namespace tripline

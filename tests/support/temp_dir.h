@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace tripline::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it when the object dies.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "tripline-test-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+  // Writes (or with append=true, appends) `text` to `name` and returns its path.
+  std::string Write(const std::string& name, const std::string& text, bool append = false) const {
+    std::ofstream out(File(name), append ? std::ios::app : std::ios::trunc);
+    out << text;
+    return File(name);
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace tripline::testing

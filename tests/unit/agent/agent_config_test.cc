@@ -1,0 +1,66 @@
+#include "agent/agent_config.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace tripline::agent {
+namespace {
+
+TEST(AgentConfig, ShippedExampleLoads) {
+  auto c = LoadAgentConfig(TRIPLINE_SOURCE_DIR "/config/agent.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->topic, "tripline.events");
+  ASSERT_EQ(c->sources.size(), 1u);
+  EXPECT_EQ(c->sources[0].format, "w3c");
+}
+
+TEST(AgentConfig, EveryProblemIsListedWithFileAndLine) {
+  testing::TempDir dir;
+  std::string path = dir.Write("agent.yaml",
+                               "agent:\n"
+                               "  data_dir: /tmp/x\n"
+                               "  poll_intervall_ms: 5\n"      // line 3: typo
+                               "kafka:\n"
+                               "  brokers: 127.0.0.1:9092\n"
+                               "sources:\n"
+                               "  - name: iis\n"
+                               "    path: /tmp/u_ex.log\n"
+                               "    format: w3cx\n"             // line 9: unknown format
+                               "    max_line_bytes: lots\n"     // line 10: not a number
+                               "colour: blue\n");              // line 11: unknown top key
+  auto c = LoadAgentConfig(path);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  std::string msg(c.status().message());
+  EXPECT_NE(msg.find(path + ":3: agent.poll_intervall_ms: unknown key"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(path + ":9: sources[0].format: unknown format 'w3cx'"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find(path + ":10: sources[0].max_line_bytes: expected an integer"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find(path + ":11: colour: unknown key"), std::string::npos) << msg;
+}
+
+TEST(AgentConfig, YamlSyntaxErrorNamesTheLine) {
+  testing::TempDir dir;
+  std::string path = dir.Write("agent.yaml", "agent:\n  data_dir: [unclosed\nkafka: {}\n");
+  auto c = LoadAgentConfig(path);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find(path + ":"), std::string::npos);
+  EXPECT_NE(c.status().message().find("YAML syntax error"), std::string::npos) << c.status();
+}
+
+TEST(AgentConfig, MissingRequiredKeysAreReported) {
+  testing::TempDir dir;
+  std::string path = dir.Write("agent.yaml", "agent: {}\nkafka: {}\n");
+  auto c = LoadAgentConfig(path);
+  ASSERT_FALSE(c.ok());
+  std::string msg(c.status().message());
+  EXPECT_NE(msg.find("agent.data_dir: required key is missing"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("kafka.brokers: required key is missing"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("sources: at least one source is required"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace tripline::agent
