@@ -15,9 +15,23 @@ KafkaSettings ReadKafkaSettings(config::ConfigNode& node) {
   return s;
 }
 
+namespace {
+
+// librdkafka's own log lines go through spdlog, so they share the binary's format (text or JSON).
+void OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+  spdlog::level::level_enum lvl = level <= 3   ? spdlog::level::err
+                                  : level == 4 ? spdlog::level::warn
+                                  : level <= 6 ? spdlog::level::info
+                                               : spdlog::level::debug;
+  spdlog::log(lvl, "kafka {} {}: {}", rd_kafka_name(rk), fac, buf);
+}
+
+}  // namespace
+
 absl::StatusOr<Conf> MakeConf(const KafkaSettings& settings,
                               const std::map<std::string, std::string>& defaults) {
   Conf conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), OnLog);
   char err[512];
   auto set = [&](const std::string& k, const std::string& v) -> absl::Status {
     if (rd_kafka_conf_set(conf.get(), k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {

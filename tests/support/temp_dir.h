@@ -26,6 +26,7 @@ class TempDir {
 
   // Writes (or with append=true, appends) `text` to `name` and returns its path.
   std::string Write(const std::string& name, const std::string& text, bool append = false) const {
+    std::filesystem::create_directories(std::filesystem::path(File(name)).parent_path());
     std::ofstream out(File(name), append ? std::ios::app : std::ios::trunc);
     out << text;
     return File(name);
