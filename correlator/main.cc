@@ -37,20 +37,20 @@ int main(int argc, char** argv) {
     std::cerr << "tripline-correlator: invalid config:\n" << config.status().message();
     return kExitConfig;
   }
+  if (!log_level.empty()) config->log_level = log_level;
+  if (auto st = tripline::SetupLogging("correlator", config->log_level, config->log_format);
+      !st.ok()) {
+    std::cerr << "tripline-correlator: " << st.message() << "\n";
+    return kExitConfig;
+  }
   auto rules = tripline::correlator::LoadConfiguredRules(*config);
   if (!rules.ok()) {
     std::cerr << "tripline-correlator: invalid rules:\n" << rules.status().message();
     return kExitConfig;
   }
   if (check_only) {
-    std::cout << config_path << ": OK\n";
+    std::cout << config_path << ": OK, " << (*rules)->size() << " rule(s)\n";
     return 0;
-  }
-  if (!log_level.empty()) config->log_level = log_level;
-  if (auto st = tripline::SetupLogging("correlator", config->log_level, config->log_format);
-      !st.ok()) {
-    std::cerr << "tripline-correlator: " << st.message() << "\n";
-    return kExitConfig;
   }
   tripline::StopSignal::Install();
   auto correlator = tripline::correlator::Correlator::Create(*config, *rules);

@@ -13,13 +13,16 @@ step() { echo "${bold}==> $*${reset}"; }
 step "setting up (Debian packages, Kafka jars)"
 "$root/scripts/setup.sh"
 step "building"
-"$root/scripts/build.sh"
+"$root/scripts/build.sh" tripline-agent tripline-correlator
 
 work=$(mktemp -d /tmp/tripline-demo.XXXXXX)
 pids=()
+keep=${TMPDIR:-/tmp}/tripline-demo-last
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$keep" && mkdir -p "$keep"
+  cp "$work"/*.log "$work"/*.yaml "$work"/alerts.jsonl "$keep"/ 2>/dev/null || true
   "$root/scripts/kafka.sh" stop "$work/kafka" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -81,7 +84,12 @@ emit "2021-03-05 03:02:40 10.1.0.5 POST /ecp/y.js - 443 - 165.232.154.116 Exchan
 emit "2021-03-05 03:06:27 10.1.0.5 GET /owa/auth/RedirSuiteServerProxy.aspx &CorrelationID=<empty>;&cafeReqId=cde28fc4-299e-4179-b3e9-de56f5c1d9ee;&encoding=; 443 - 139.162.202.236 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/65.0.2345+Safari/537.36 - 200 0 0 133"
 
 step "waiting for the alert on the Kafka topic tripline.alerts"
-alert=$(kcat -b "$brokers" -C -t tripline.alerts -o beginning -c 1 -e -q -m 60 2>/dev/null || true)
+alert=""
+for _ in $(seq 1 60); do
+  alert=$(kcat -b "$brokers" -C -t tripline.alerts -o beginning -c 1 -e -q 2>/dev/null || true)
+  [ -n "$alert" ] && break
+  sleep 1
+done
 if [ -z "$alert" ]; then
   echo "${red}no alert arrived within 60 s${reset}"
   echo "--- correlator ---"; tail -n 30 "$work/correlator.log"
@@ -94,4 +102,4 @@ echo "$alert" | jq '{"@timestamp", message, severity: .tripline.severity, rule: 
   request: (.tripline.events[0].http | {method, url_path, source_ip, status_code, user_agent}),
   log_line: .tripline.events[0].original, source: .tripline.events[0].source.path}'
 echo
-echo "${dim}The same alert is in $work/alerts.jsonl (JSON lines, ECS 9.4 fields); logs: agent.log, correlator.log.${reset}"
+echo "${dim}Kept in $keep: alerts.jsonl (the same alert, ECS 9.4 JSON lines), agent.log, correlator.log and the configs.${reset}"

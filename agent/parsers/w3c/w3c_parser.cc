@@ -76,6 +76,14 @@ absl::Status ParseNumber(std::string_view name, std::string_view v, T& out) {
   return absl::OkStatus();
 }
 
+template <typename T, typename Setter>
+absl::Status SetNumber(std::string_view name, std::string_view v, Setter set) {
+  T n{};
+  TRIPLINE_RETURN_IF_ERROR(ParseNumber(name, v, n));
+  set(n);
+  return absl::OkStatus();
+}
+
 // "2021-03-05" + "03:06:27" (UTC, as IIS writes it) -> event time.
 absl::Status ParseDateTime(std::string_view date, std::string_view time, v1::Event& event) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
@@ -184,49 +192,22 @@ absl::Status W3cParser::Assign(Column column, size_t index, std::string_view v, 
     case Column::kUserAgent: http->set_user_agent(PlusDecoded(v)); break;
     case Column::kReferer: http->set_referrer(PlusDecoded(v)); break;
     case Column::kHost: http->set_url_domain(std::string(v)); break;
-    case Column::kServerPort: {
-      uint32_t port = 0;
-      TRIPLINE_RETURN_IF_ERROR(ParseNumber(name, v, port));
-      http->set_destination_port(port);
-      break;
-    }
-    case Column::kStatus: {
-      int32_t n = 0;
-      TRIPLINE_RETURN_IF_ERROR(ParseNumber(name, v, n));
-      http->set_status_code(n);
-      break;
-    }
-    case Column::kSubstatus: {
-      int32_t n = 0;
-      TRIPLINE_RETURN_IF_ERROR(ParseNumber(name, v, n));
-      http->set_substatus(n);
-      break;
-    }
-    case Column::kWin32Status: {
+    case Column::kServerPort:
+      return SetNumber<uint32_t>(name, v, [http](uint32_t n) { http->set_destination_port(n); });
+    case Column::kStatus:
+      return SetNumber<int32_t>(name, v, [http](int32_t n) { http->set_status_code(n); });
+    case Column::kSubstatus:
+      return SetNumber<int32_t>(name, v, [http](int32_t n) { http->set_substatus(n); });
+    case Column::kWin32Status:
       // Written unsigned by IIS (e.g. 2148074254), stored as its 32-bit pattern.
-      uint32_t n = 0;
-      TRIPLINE_RETURN_IF_ERROR(ParseNumber(name, v, n));
-      http->set_win32_status(static_cast<int32_t>(n));
-      break;
-    }
-    case Column::kBytesSent: {
-      uint64_t n = 0;
-      TRIPLINE_RETURN_IF_ERROR(ParseNumber(name, v, n));
-      http->set_response_bytes(n);
-      break;
-    }
-    case Column::kBytesReceived: {
-      uint64_t n = 0;
-      TRIPLINE_RETURN_IF_ERROR(ParseNumber(name, v, n));
-      http->set_request_bytes(n);
-      break;
-    }
-    case Column::kTimeTaken: {
-      uint32_t n = 0;
-      TRIPLINE_RETURN_IF_ERROR(ParseNumber(name, v, n));
-      http->set_duration_ms(n);
-      break;
-    }
+      return SetNumber<uint32_t>(
+          name, v, [http](uint32_t n) { http->set_win32_status(static_cast<int32_t>(n)); });
+    case Column::kBytesSent:
+      return SetNumber<uint64_t>(name, v, [http](uint64_t n) { http->set_response_bytes(n); });
+    case Column::kBytesReceived:
+      return SetNumber<uint64_t>(name, v, [http](uint64_t n) { http->set_request_bytes(n); });
+    case Column::kTimeTaken:
+      return SetNumber<uint32_t>(name, v, [http](uint32_t n) { http->set_duration_ms(n); });
     case Column::kPlusEncodedExtra:
       if (!v.empty()) (*http->mutable_extra())[name] = PlusDecoded(v);
       break;

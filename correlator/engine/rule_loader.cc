@@ -1,0 +1,117 @@
+#include "correlator/engine/rule_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "correlator/engine/absl_compat.h"
+#include "correlator/engine/error_list.h"
+
+namespace tripline::correlator::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsRuleFile(const fs::path& p) {
+  std::string ext = p.extension().string();
+  return ext == ".yml" || ext == ".yaml";
+}
+
+// Every rule file under `path`, sorted so that loading order (and error order) is stable.
+std::vector<std::string> ListRuleFiles(const std::string& path, std::vector<std::string>* errors) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) return {path};
+  if (!fs::is_directory(path, ec)) {
+    errors->push_back(Cat(path, ": no such rule file or folder"));
+    return files;
+  }
+  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_regular_file(ec) && IsRuleFile(it->path())) files.push_back(it->path().string());
+  }
+  if (ec) errors->push_back(Cat(path, ": cannot list rules: ", ec.message()));
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+struct RuleLoader::Pending {
+  std::vector<std::unique_ptr<SigmaRule>> rules;
+  std::map<std::string, std::string> first_seen;  // rule id -> "file:line"
+  std::vector<std::string> errors;
+};
+
+LoadResult RuleLoader::LoadPaths(const std::vector<std::string>& paths) const {
+  Pending pending;
+  for (const std::string& path : paths) {
+    for (const std::string& file : ListRuleFiles(path, &pending.errors)) LoadFile(file, &pending);
+  }
+  return Finish(&pending);
+}
+
+LoadResult RuleLoader::LoadString(std::string_view text, const std::string& file_name) const {
+  Pending pending;
+  LoadText(text, file_name, &pending);
+  return Finish(&pending);
+}
+
+void RuleLoader::LoadFile(const std::string& path, Pending* pending) const {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    pending->errors.push_back(Cat(path, ": cannot read rule file"));
+    return;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  LoadText(text.str(), path, pending);
+}
+
+void RuleLoader::LoadText(std::string_view text, const std::string& file_name,
+                          Pending* pending) const {
+  ErrorList errors(file_name, &pending->errors);
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    errors.Add(e.mark, Cat("YAML syntax error: ", e.msg));
+    return;
+  }
+  for (const YAML::Node& doc : docs) {
+    if (doc.IsNull()) continue;  // an empty document (trailing ---)
+    if (!doc.IsMap()) {
+      errors.Add(doc, "a rule document must be a mapping");
+      continue;
+    }
+    if (doc["correlation"]) {
+      errors.Add(KeyMark(doc, "correlation"),
+                 "Sigma correlation rules are not supported yet; document skipped");
+      continue;
+    }
+    std::unique_ptr<SigmaRule> rule = SigmaRule::Compile(doc, *field_map_, &errors);
+    if (!rule) continue;
+    std::string where = Cat(file_name, ":", rule->metadata().line);
+    auto [it, inserted] = pending->first_seen.emplace(rule->metadata().id, where);
+    if (!inserted) {
+      errors.Add(doc, Cat("duplicate rule id '", rule->metadata().id,
+                                   "' (first defined at ", it->second, ")"));
+      continue;
+    }
+    pending->rules.push_back(std::move(rule));
+  }
+}
+
+LoadResult RuleLoader::Finish(Pending* pending) {
+  LoadResult result;
+  result.rules = std::make_shared<const RuleSet>(std::move(pending->rules));
+  result.errors = std::move(pending->errors);
+  return result;
+}
+
+}  // namespace tripline::correlator::engine

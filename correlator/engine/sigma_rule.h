@@ -1,0 +1,72 @@
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "correlator/engine/condition.h"
+#include "correlator/engine/error_list.h"
+#include "correlator/engine/field_map.h"
+#include "correlator/engine/logsource.h"
+#include "correlator/engine/matcher.h"
+#include "correlator/engine/search_identifier.h"
+#include "tripline/v1/alert.pb.h"
+#include "tripline/v1/event.pb.h"
+
+namespace tripline::correlator::engine {
+
+// What a rule says about itself, copied into its alerts.
+struct RuleMetadata {
+  std::string title;
+  std::string id;  // Sigma id; else `name`; else a stable hash of file and title
+  std::string name;
+  std::string status;
+  std::string description;
+  std::string author;
+  std::string level;
+  std::vector<std::string> references;
+  std::vector<std::string> tags;
+  std::vector<std::string> falsepositives;
+  Logsource logsource;
+  v1::Severity severity = v1::SEVERITY_UNSPECIFIED;
+  std::vector<std::string> technique_ids;  // attack.t1505.003 -> T1505.003
+  std::vector<std::string> tactic_ids;     // attack.persistence -> persistence
+  std::string file;                        // the rule file, RuleRef.ruleset
+  int line = 0;                            // first line of the rule's YAML document
+};
+
+// One compiled Sigma detection rule: its search identifiers and condition. Built by Compile(),
+// then immutable; shared (through RuleSet) by every engine thread.
+class SigmaRule {
+ public:
+  // Compiles one YAML document of `errors->file()`. Every problem is added to `errors` as
+  // file:line: message; nullptr when there was any (the rule is not loaded).
+  static std::unique_ptr<SigmaRule> Compile(const YAML::Node& doc, const FieldMap& field_map,
+                                            ErrorList* errors);
+
+  // Evaluates the condition; the caller has already checked the logsource.
+  bool Matches(const v1::Event& event, MatchScratch* scratch) const {
+    return condition_.Evaluate(
+        [&](int i) { return identifiers_[static_cast<size_t>(i)].Matches(event, scratch); });
+  }
+
+  const RuleMetadata& metadata() const { return metadata_; }
+
+ private:
+  SigmaRule() = default;
+  bool CompileDetection(const YAML::Node& detection, const FieldMap& field_map, ErrorList* errors);
+
+  RuleMetadata metadata_;
+  std::vector<std::string> identifier_names_;
+  std::vector<SearchIdentifier> identifiers_;
+  Condition condition_;
+};
+
+// Splits ATT&CK tags: attack.tNNNN[.NNN] -> techniques (upper case), other attack.<name> ->
+// tactics; group (attack.gNNNN) and software (attack.sNNNN) ids are neither.
+void ParseAttackTags(const std::vector<std::string>& tags, std::vector<std::string>* techniques,
+                     std::vector<std::string>* tactics);
+
+}  // namespace tripline::correlator::engine
