@@ -2,22 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
 #include "common/signals.h"
 
 namespace tripline::agent {
 namespace {
 
-// A delivery token carries the source index in its top 16 bits and the tracker sequence below.
-constexpr int kSourceShift = 48;
-constexpr uint64_t kSeqMask = (uint64_t{1} << kSourceShift) - 1;
 constexpr size_t kPollBudgetBytes = 1 << 20;
 
 }  // namespace
 
 Agent::Agent(const AgentConfig& config)
-    : config_(config), checkpoints_(config.data_dir + "/checkpoints") {
+    : config_(config), states_(config.data_dir + "/state") {
   identity_.agent_id = config.agent_id;
   identity_.host.set_id(config.agent_id);
   identity_.host.set_name(config.host_name);
@@ -29,95 +24,125 @@ Agent::Agent(const AgentConfig& config)
 #endif
 }
 
+Agent::~Agent() = default;
+
 absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config) {
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) return absl::InternalError("data_dir " + config.data_dir + ": " + ec.message());
   std::unique_ptr<Agent> agent(new Agent(config));
-  TRIPLINE_RETURN_IF_ERROR(agent->checkpoints_.Load());
-  for (const auto& sc : config.sources) {
-    auto source = std::make_unique<FileSource>(sc, &agent->identity_);
-    if (const Checkpoint* cp = agent->checkpoints_.Find(sc.name)) {
-      spdlog::info("source {}: resuming {} at offset {}", sc.name, sc.path, cp->offset);
-      source->Resume(*cp);
-    }
-    agent->sources_.push_back(std::move(source));
+  TRIPLINE_RETURN_IF_ERROR(agent->states_.Init());
+  TRIPLINE_ASSIGN_OR_RETURN(agent->spool_, Spool::Open(config.spool));
+  for (const auto& fc : config.file_sources) {
+    agent->sources_.push_back(std::make_unique<FileSource>(fc, &agent->identity_));
   }
-  agent->trackers_.resize(agent->sources_.size());
+  for (auto& source : agent->sources_) {
+    TRIPLINE_ASSIGN_OR_RETURN(std::string state, agent->states_.Load(source->name()));
+    TRIPLINE_RETURN_IF_ERROR(source->Start(state));
+    agent->saved_.push_back(std::move(state));
+    agent->appended_.push_back(0);
+  }
   TRIPLINE_ASSIGN_OR_RETURN(agent->shipper_, KafkaShipper::Create(config.kafka, config.topic));
   return agent;
 }
 
-absl::Status Agent::Emit(size_t source_index, const SourceRecord& record) {
-  uint64_t seq = trackers_[source_index].Add(sources_[source_index]->name(),
-                                             std::string(record.file_id), record.end_offset);
-  uint64_t token = (uint64_t{source_index} << kSourceShift) | seq;
-  payload_.clear();
-  if (!record.event.SerializeToString(&payload_)) {
-    return absl::InternalError("cannot serialize event " + record.event.event_id());
-  }
-  return shipper_->Produce(record.event.host().id(), payload_, token, &delivered_);
-}
-
-void Agent::HandleDelivered() {
-  for (uint64_t token : delivered_) {
-    size_t source = static_cast<size_t>(token >> kSourceShift);
-    if (source < trackers_.size()) trackers_[source].Ack(token & kSeqMask);
-  }
-  delivered_.clear();
-  for (auto& tracker : trackers_) {
-    if (auto pos = tracker.PopDelivered()) {
-      checkpoints_.Set(pos->source, Checkpoint{pos->file_id, pos->end_offset});
-      checkpoints_dirty_ = true;
+size_t Agent::PollSources() {
+  size_t read = 0;
+  spool_full_ = false;
+  for (size_t i = 0; i < sources_.size() && !spool_full_; ++i) {
+    auto emit = [this, i](const v1::Event& event) -> absl::Status {
+      payload_.clear();
+      if (!event.SerializeToString(&payload_)) {
+        return absl::InternalError("cannot serialize event " + event.event_id());
+      }
+      auto seq = spool_->Append(event.host().id(), payload_);
+      if (!seq.ok()) return seq.status();
+      ++appended_[i];
+      return absl::OkStatus();
+    };
+    auto n = sources_[i]->Poll(kPollBudgetBytes, emit);
+    if (n.ok()) {
+      read += *n;
+    } else if (absl::IsResourceExhausted(n.status())) {
+      // Spool at quota (block policy) or disk full: the sources wait; nothing is skipped.
+      if (counters_.spool_full_pauses++ % 1000 == 0) {
+        spdlog::warn("spool full ({} bytes, {} unsent): sources paused", spool_->bytes(),
+                     spool_->unacked());
+      }
+      spool_full_ = true;
+    } else {
+      spdlog::error("source {}: {}", sources_[i]->name(), n.status().ToString());
     }
   }
+  return read;
 }
 
-absl::Status Agent::SaveCheckpoints(bool force) {
-  auto now = std::chrono::steady_clock::now();
-  if (!checkpoints_dirty_) return absl::OkStatus();
-  if (!force && now - last_checkpoint_ < std::chrono::milliseconds(config_.checkpoint_interval_ms)) {
-    return absl::OkStatus();
+void Agent::Feed() {
+  while (const SpoolRecord* record = spool_->Peek()) {
+    absl::Status st = shipper_->Produce(record->key, record->value, record->seq);
+    if (absl::IsResourceExhausted(st)) return;  // librdkafka's queue is full: later
+    if (!st.ok()) {
+      spdlog::error("{}", st.ToString());
+      return;
+    }
+    spool_->Advance();
   }
-  TRIPLINE_RETURN_IF_ERROR(checkpoints_.Save());
-  checkpoints_dirty_ = false;
-  last_checkpoint_ = now;
+}
+
+void Agent::Deliver(std::chrono::milliseconds wait) {
+  shipper_->Poll(wait, &delivered_);
+  for (uint64_t seq : delivered_) spool_->Ack(seq);
+  delivered_.clear();
+}
+
+// A fatal idempotent-producer error leaves librdkafka unable to send: build a new producer and
+// send again everything not acknowledged (duplicates keep their event_id).
+absl::Status Agent::RecoverProducer() {
+  absl::Status fatal = shipper_->FatalError();
+  if (fatal.ok()) return fatal;
+  spdlog::error("{}; recreating the producer and re-sending from the spool", fatal.ToString());
+  shipper_.reset();
+  TRIPLINE_ASSIGN_OR_RETURN(shipper_, KafkaShipper::Create(config_.kafka, config_.topic));
+  spool_->Rewind();
+  ++counters_.producer_recreated;
+  return absl::OkStatus();
+}
+
+absl::Status Agent::Sync() {
+  TRIPLINE_RETURN_IF_ERROR(spool_->Sync());
+  // Everything appended so far is durable now: the sources may count it as read.
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    std::string state = sources_[i]->DurableState(appended_[i]);
+    if (state == saved_[i]) continue;
+    TRIPLINE_RETURN_IF_ERROR(states_.Save(sources_[i]->name(), state));
+    saved_[i] = std::move(state);
+    ++counters_.state_saves;
+  }
+  next_sync_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.sync_interval_ms);
   return absl::OkStatus();
 }
 
 absl::Status Agent::Run() {
-  spdlog::info("agent {} shipping {} source(s) to {} topic {}", config_.agent_id, sources_.size(),
-               config_.kafka.brokers, config_.topic);
+  spdlog::info("agent {} shipping {} source(s) to {} topic {} (spool {})", config_.agent_id,
+               sources_.size(), config_.kafka.brokers, config_.topic, config_.spool.dir);
   absl::Status result = absl::OkStatus();
   while (!StopSignal::StopRequested() && result.ok()) {
-    size_t read = 0;
-    for (size_t i = 0; i < sources_.size() && result.ok(); ++i) {
-      auto n = sources_[i]->Poll(kPollBudgetBytes, [this, i](const SourceRecord& r) {
-        return Emit(i, r);
-      });
-      if (n.ok()) {
-        read += *n;
-      } else {
-        spdlog::error("source {}: {}", sources_[i]->name(), n.status().ToString());
-      }
-    }
-    shipper_->Poll(std::chrono::milliseconds(read > 0 ? 0 : config_.poll_interval_ms), &delivered_);
-    HandleDelivered();
-    result = shipper_->FatalError();
-    if (absl::Status st = SaveCheckpoints(false); !st.ok()) spdlog::error("{}", st.ToString());
+    size_t read = PollSources();
+    Feed();
+    bool idle = read == 0 && spool_->Peek() == nullptr;
+    Deliver(std::chrono::milliseconds(idle || spool_full_ ? config_.poll_interval_ms : 0));
+    result = RecoverProducer();
+    if (result.ok() && std::chrono::steady_clock::now() >= next_sync_) result = Sync();
   }
-  // Ordered stop: inputs are already stopped; drain the producer, persist what was delivered.
-  spdlog::info("stopping: flushing {} record(s) in flight", shipper_->in_flight());
-  size_t left = shipper_->Flush(std::chrono::milliseconds(config_.shutdown_timeout_ms), &delivered_);
-  HandleDelivered();
-  if (left > 0) {
-    spdlog::warn("{} record(s) not yet delivered at stop; they will be read again at next start",
-                 left);
+  // Ordered stop: inputs are stopped; send what the spool holds, bounded; persist.
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
+  while (result.ok() && (spool_->unacked() > 0) && std::chrono::steady_clock::now() < deadline) {
+    Feed();
+    Deliver(std::chrono::milliseconds(20));
   }
-  if (absl::Status st = SaveCheckpoints(true); !st.ok()) {
-    spdlog::error("{}", st.ToString());
-    if (result.ok()) result = st;
+  if (spool_->unacked() > 0) {
+    spdlog::warn("stopping with {} record(s) not yet acknowledged; they stay in the spool",
+                 spool_->unacked());
   }
+  if (absl::Status st = Sync(); !st.ok() && result.ok()) result = st;
   LogTotals();
   return result;
 }
@@ -125,11 +150,14 @@ absl::Status Agent::Run() {
 void Agent::LogTotals() const {
   for (const auto& s : sources_) {
     const SourceCounters& c = s->counters();
-    spdlog::info("source {}: {} lines, {} records, {} parse errors, {} cut lines", s->name(),
-                 c.lines, c.records, c.parse_errors, c.truncated_lines);
+    spdlog::info("source {}: {} records, {} bytes, {} parse errors, {} cut, {} read errors",
+                 s->name(), c.records, c.bytes, c.parse_errors, c.truncated, c.read_errors);
   }
   const auto& k = shipper_->counters();
-  spdlog::info("kafka: {} produced, {} delivered, {} re-sent", k.produced, k.delivered, k.retried);
+  const auto& sp = spool_->counters();
+  spdlog::info("kafka: {} produced, {} delivered, {} re-sent; spool: {} appended, {} acked, {} "
+               "dropped, {} corrupt",
+               k.produced, k.delivered, k.retried, sp.appended, sp.acked, sp.dropped, sp.corrupt);
 }
 
 }  // namespace tripline::agent

@@ -1,46 +1,72 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
 #include "agent/agent_config.h"
-#include "agent/checkpoint/checkpoint_store.h"
-#include "agent/ship/ack_tracker.h"
+#include "agent/checkpoint/state_store.h"
 #include "agent/ship/kafka_shipper.h"
 #include "agent/sources/source.h"
+#include "agent/spool/spool.h"
 
 namespace tripline::agent {
 
-// The agent: sources -> parsers -> Kafka, with checkpoints that advance only behind successful
-// delivery reports (DESIGN.md §3). 
+// What the agent exposes to metrics and tests.
+struct AgentCounters {
+  uint64_t spool_full_pauses = 0;  // polls cut short because the spool refused a record
+  uint64_t producer_recreated = 0; // fatal idempotence errors recovered
+  uint64_t state_saves = 0;
+};
+
+// The agent: sources → disk spool → Kafka (DESIGN.md §3).
 //
-// Thread: Run() drives everything from the calling thread (sources are polled, never block);
-// librdkafka keeps its own I/O threads. Stop order on SIGINT/SIGTERM: stop reading, flush the
-// producer (bounded by shutdown_timeout_ms), save the checkpoints of what was delivered, return.
+// Delivery contract: a record is appended to the spool before its source position counts as
+// read; every sync_interval_ms the spool is fsync'ed and only then each source's state (its
+// position just after the last durable record) is saved. The producer sends from the spool and
+// the spool's ack cursor moves only behind successful delivery reports, so after a crash the
+// unacknowledged records are sent again (same event_id) and nothing is lost; a Kafka outage
+// only grows the spool, up to its quota and its full policy.
+//
+// Thread: Run() drives everything from the calling thread (sources are polled and never block);
+// librdkafka keeps its own I/O threads. Stop order on SIGINT/SIGTERM: stop reading, send what
+// the spool holds for at most shutdown_timeout_ms, fsync, save states, return. Whatever was not
+// acknowledged by then stays in the spool for the next start.
 class Agent {
  public:
   static absl::StatusOr<std::unique_ptr<Agent>> Create(const AgentConfig& config);
+  ~Agent();
 
   // Runs until StopSignal::StopRequested(); returns the first fatal error, if any.
   [[nodiscard]] absl::Status Run();
 
+  const Spool& spool() const { return *spool_; }
+  const std::vector<std::unique_ptr<Source>>& sources() const { return sources_; }
+  const KafkaShipper& shipper() const { return *shipper_; }
+  const AgentCounters& counters() const { return counters_; }
+
  private:
   explicit Agent(const AgentConfig& config);
-  absl::Status Emit(size_t source_index, const SourceRecord& record);
-  void HandleDelivered();
-  absl::Status SaveCheckpoints(bool force);
+  size_t PollSources();
+  void Feed();
+  void Deliver(std::chrono::milliseconds wait);
+  absl::Status RecoverProducer();
+  absl::Status Sync();
   void LogTotals() const;
 
   AgentConfig config_;
   AgentIdentity identity_;
-  CheckpointStore checkpoints_;
+  StateStore states_;
+  std::unique_ptr<Spool> spool_;
   std::vector<std::unique_ptr<Source>> sources_;
-  std::vector<AckTracker> trackers_;  // one per source
+  std::vector<uint64_t> appended_;     // per source: records appended to the spool since Start()
+  std::vector<std::string> saved_;     // per source: the state last saved
   std::unique_ptr<KafkaShipper> shipper_;
-  std::vector<uint64_t> delivered_;   // tokens served by the last poll
-  std::string payload_;               // scratch for serialization
-  bool checkpoints_dirty_ = false;
-  std::chrono::steady_clock::time_point last_checkpoint_;
+  std::vector<uint64_t> delivered_;    // spool sequence numbers served by the last poll
+  std::string payload_;                // scratch for serialization
+  std::chrono::steady_clock::time_point next_sync_;
+  bool spool_full_ = false;
+  AgentCounters counters_;
 };
 
 }  // namespace tripline::agent

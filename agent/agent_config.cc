@@ -1,8 +1,11 @@
 #include "agent/agent_config.h"
 
+#include <glob.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <regex>
 
 #include "agent/parsers/parser.h"
 #include "common/config/config_node.h"
@@ -22,20 +25,89 @@ std::string Join(const std::vector<std::string>& v) {
   return out;
 }
 
+bool ValidName(const std::string& name) {
+  static const std::regex kName("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  return std::regex_match(name, kName);
+}
+
+// A glob must be absolute, and the folders it names must be readable. A folder that does not
+// exist yet is fine (the source waits for it, as log folders appear when IIS first writes).
+void CheckGlob(config::ConfigNode& node, const std::string& key, const std::string& pattern) {
+  if (pattern.empty() || pattern.front() != '/') {
+    node.Error(key, "'" + pattern + "' must be an absolute path");
+    return;
+  }
+  std::string dir = std::filesystem::path(pattern).parent_path().string();
+  glob_t g{};
+  int rc = ::glob(dir.c_str(), GLOB_ONLYDIR | GLOB_NOSORT, nullptr, &g);
+  if (rc == 0) {
+    for (size_t i = 0; i < g.gl_pathc; ++i) {
+      if (::access(g.gl_pathv[i], R_OK | X_OK) != 0) {
+        node.Error(key, std::string("folder '") + g.gl_pathv[i] + "' is not readable");
+      }
+    }
+  } else if (rc != GLOB_NOMATCH) {
+    node.Error(key, "bad glob '" + pattern + "'");
+  }
+  ::globfree(&g);
+}
+
 FileSourceConfig ReadFileSource(config::ConfigNode& node) {
   FileSourceConfig s;
   s.name = node.RequiredString("name");
+  if (!s.name.empty() && !ValidName(s.name)) {
+    node.Error("name", "'" + s.name + "': use letters, digits, '.', '_' and '-' only");
+  }
   std::string type = node.String("type", "file");
   if (type != "file") node.Error("type", "unknown source type '" + type + "' (file)");
-  s.path = node.RequiredString("path");
+  s.paths = node.StringList("paths");
+  if (node.Has("path")) s.paths.push_back(node.String("path"));
+  if (s.paths.empty()) node.Error("paths", "at least one path or glob is required");
+  for (const auto& p : s.paths) CheckGlob(node, node.Has("paths") ? "paths" : "path", p);
+  s.exclude = node.StringList("exclude");
   s.format = node.RequiredString("format");
   const auto& formats = ParserFormats();
   if (!s.format.empty() && std::find(formats.begin(), formats.end(), s.format) == formats.end()) {
     node.Error("format", "unknown format '" + s.format + "' (one of: " + Join(formats) + ")");
   }
+  std::string enc = node.String("encoding", "auto");
+  if (enc == "auto") {
+    s.encoding = FileEncoding::kAuto;
+  } else if (enc == "utf-8") {
+    s.encoding = FileEncoding::kUtf8;
+  } else if (enc == "utf-16le") {
+    s.encoding = FileEncoding::kUtf16Le;
+  } else {
+    node.Error("encoding", "must be auto, utf-8 or utf-16le");
+  }
+  std::string start = node.String("start_at", "beginning");
+  if (start != "beginning" && start != "end") node.Error("start_at", "must be beginning or end");
+  s.start_at_end = start == "end";
   s.max_line_bytes = static_cast<size_t>(node.Int("max_line_bytes", 64 * 1024, 256, 16 << 20));
+  s.discover_interval =
+      std::chrono::milliseconds(node.Int("discover_interval_ms", 1000, 10, 3600000));
+  s.max_open_files = static_cast<size_t>(node.Int("max_open_files", 512, 1, 100000));
   node.Finish();
   return s;
+}
+
+void ReadSpool(config::ConfigNode& node, AgentConfig& c) {
+  c.spool.dir = node.String("dir", c.data_dir.empty() ? "" : c.data_dir + "/spool");
+  c.spool.max_bytes = static_cast<uint64_t>(node.Int("max_bytes", 1ll << 30, 1 << 20, 1ll << 50));
+  c.spool.segment_bytes =
+      static_cast<uint64_t>(node.Int("segment_bytes", 16 << 20, 64 << 10, 1ll << 32));
+  if (c.spool.max_bytes < 2 * c.spool.segment_bytes) {
+    node.Error("max_bytes", "must hold at least two segments (2 x segment_bytes = " +
+                                std::to_string(2 * c.spool.segment_bytes) + ")");
+  }
+  std::string policy = node.String("full_policy", "block");
+  if (policy != "block" && policy != "drop_oldest") {
+    node.Error("full_policy", "must be block or drop_oldest");
+  }
+  c.spool.full_policy = policy == "drop_oldest" ? SpoolConfig::FullPolicy::kDropOldest
+                                                : SpoolConfig::FullPolicy::kBlock;
+  c.sync_interval_ms = static_cast<int>(node.Int("sync_interval_ms", 100, 1, 60000));
+  node.Finish();
 }
 
 }  // namespace
@@ -51,10 +123,8 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     c.host_name = agent.String("host_name", HostName());
     c.exchange_build = agent.String("exchange_build");
     c.data_dir = agent.RequiredString("data_dir");
-    c.poll_interval_ms = static_cast<int>(agent.Int("poll_interval_ms", 200, 1, 60000));
-    c.checkpoint_interval_ms =
-        static_cast<int>(agent.Int("checkpoint_interval_ms", 1000, 10, 600000));
-    c.shutdown_timeout_ms = static_cast<int>(agent.Int("shutdown_timeout_ms", 10000, 0, 600000));
+    c.poll_interval_ms = static_cast<int>(agent.Int("poll_interval_ms", 100, 1, 60000));
+    c.shutdown_timeout_ms = static_cast<int>(agent.Int("shutdown_timeout_ms", 5000, 0, 600000));
     agent.Finish();
 
     config::ConfigNode kafka = root.Child("kafka");
@@ -62,16 +132,23 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     c.topic = kafka.String("topic", c.topic);
     kafka.Finish();
 
+    config::ConfigNode spool = root.Child("spool");
+    ReadSpool(spool, c);
+
     auto sources = root.ChildList("sources");
     if (sources.empty()) root.Error("sources", "at least one source is required");
-    for (auto& s : sources) c.sources.push_back(ReadFileSource(s));
-    for (size_t i = 0; i < c.sources.size(); ++i) {
+    for (auto& s : sources) c.file_sources.push_back(ReadFileSource(s));
+    for (size_t i = 0; i < c.file_sources.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
-        if (c.sources[i].name == c.sources[j].name && !c.sources[i].name.empty()) {
-          sources[i].Error("name", "duplicate source name '" + c.sources[i].name + "'");
+        if (c.file_sources[i].name == c.file_sources[j].name && !c.file_sources[i].name.empty()) {
+          sources[i].Error("name", "duplicate source name '" + c.file_sources[i].name + "'");
         }
       }
     }
+
+    config::ConfigNode metrics = root.Child("metrics");
+    c.metrics_listen = metrics.String("listen", "127.0.0.1:9464");
+    metrics.Finish();
 
     config::ConfigNode log = root.Child("log");
     c.log_level = log.String("level", c.log_level);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "agent/sources/file/file_source.h"
+#include "agent/spool/spool.h"
 #include "common/kafka/kafka_client.h"
 #include "common/status.h"
 
@@ -14,13 +15,15 @@ struct AgentConfig {
   std::string agent_id;        // default: the host name
   std::string host_name;       // default: the host name
   std::string exchange_build;  // reported in every event's host.exchange_build
-  std::string data_dir;        // checkpoints live here
+  std::string data_dir;        // spool and source states live here
   kafka::KafkaSettings kafka;
   std::string topic = "tripline.events";
-  std::vector<FileSourceConfig> sources;
-  int poll_interval_ms = 200;
-  int checkpoint_interval_ms = 1000;
-  int shutdown_timeout_ms = 10000;
+  SpoolConfig spool;
+  int sync_interval_ms = 100;  // group fsync of the spool, then source states are saved
+  std::vector<FileSourceConfig> file_sources;
+  int poll_interval_ms = 100;
+  int shutdown_timeout_ms = 5000;
+  std::string metrics_listen;  // host:port of /metrics and /health; empty: off
   std::string log_level = "info";
   std::string log_format = "text";
 };

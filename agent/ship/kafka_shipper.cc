@@ -43,62 +43,47 @@ void KafkaShipper::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* 
     if (self->sink_ != nullptr) self->sink_->push_back(token);
     return;
   }
+  ++self->counters_.errors[rd_kafka_err2name(msg->err)];
+  if (self->counters_.errors[rd_kafka_err2name(msg->err)] <= 10) {
+    spdlog::warn("delivery failed ({}), the record will be sent again", rd_kafka_err2str(msg->err));
+  }
   self->failed_.push_back(Failed{
       std::string(static_cast<const char*>(msg->key), msg->key_len),
       std::string(static_cast<const char*>(msg->payload), msg->len), token,
       rd_kafka_err2str(msg->err)});
 }
 
-absl::Status KafkaShipper::Enqueue(std::string_view key, std::string_view payload, uint64_t token,
-                                   std::vector<uint64_t>* delivered) {
-  while (true) {
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
-        RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(token))), RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      ++counters_.produced;
-      return absl::OkStatus();
-    }
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return kafka::ErrorStatus(err, "produce");
-    TRIPLINE_RETURN_IF_ERROR(FatalError());
-    // Local queue full: the broker is slow or gone. Serve reports and wait: the sources stop
-    // reading meanwhile, which is the backpressure we want.
-    sink_ = delivered;
-    rd_kafka_poll(producer_.get(), 100);
-    sink_ = nullptr;
+absl::Status KafkaShipper::Produce(std::string_view key, std::string_view payload,
+                                   uint64_t token) {
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
+      RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(token))), RD_KAFKA_V_END);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ++counters_.produced;
+    return absl::OkStatus();
   }
+  if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return absl::ResourceExhaustedError("producer queue full");
+  return kafka::ErrorStatus(err, "produce");
 }
 
-absl::Status KafkaShipper::Produce(std::string_view key, std::string_view payload, uint64_t token,
-                                   std::vector<uint64_t>* delivered) {
-  return Enqueue(key, payload, token, delivered);
-}
-
-void KafkaShipper::Resend(std::vector<uint64_t>* delivered) {
-  while (!failed_.empty()) {
-    std::vector<Failed> failed;
-    failed.swap(failed_);
-    for (auto& f : failed) {
-      spdlog::warn("delivery failed ({}), sending the record again", f.error);
-      ++counters_.retried;
-      absl::Status st = Enqueue(f.key, f.payload, f.token, delivered);
-      if (!st.ok()) {
-        spdlog::error("re-sending failed: {}", st.ToString());
-        failed_.push_back(std::move(f));
-        return;  // retried on the next poll
-      }
-    }
+void KafkaShipper::Resend() {
+  size_t done = 0;
+  for (; done < failed_.size(); ++done) {
+    const Failed& f = failed_[done];
+    if (!Produce(f.key, f.payload, f.token).ok()) break;  // queue full: next poll
+    ++counters_.retried;
   }
+  failed_.erase(failed_.begin(), failed_.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
 void KafkaShipper::Poll(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered) {
   sink_ = delivered;
   rd_kafka_poll(producer_.get(), static_cast<int>(timeout.count()));
   sink_ = nullptr;
-  Resend(delivered);
+  Resend();
 }
 
 size_t KafkaShipper::Flush(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,11 +28,11 @@ class KafkaShipper {
                                                               std::string topic);
   ~KafkaShipper();
 
-  // Enqueues one record; `token` is returned through Poll() once it is delivered. While
-  // librdkafka's local queue is full this serves delivery reports and waits (backpressure on the
-  // sources), returning only when the record is queued or the producer failed fatally.
+  // Enqueues one record; `token` is returned through Poll() once it is delivered.
+  // ResourceExhausted when librdkafka's local queue is full: the caller keeps the record and
+  // offers it again after the next Poll() (the spool holds everything meanwhile).
   [[nodiscard]] absl::Status Produce(std::string_view key, std::string_view payload,
-                                     uint64_t token, std::vector<uint64_t>* delivered);
+                                     uint64_t token);
 
   // Serves delivery reports for up to `timeout`; appends delivered tokens and re-produces failed
   // records.
@@ -47,6 +48,7 @@ class KafkaShipper {
     uint64_t produced = 0;
     uint64_t delivered = 0;
     uint64_t retried = 0;  // delivery failed and the record was produced again
+    std::map<std::string, uint64_t> errors;  // delivery errors by librdkafka error name
   };
   const Counters& counters() const { return counters_; }
   size_t in_flight() const;
@@ -54,9 +56,7 @@ class KafkaShipper {
  private:
   KafkaShipper() = default;
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
-  absl::Status Enqueue(std::string_view key, std::string_view payload, uint64_t token,
-                       std::vector<uint64_t>* delivered);
-  void Resend(std::vector<uint64_t>* delivered);
+  void Resend();
 
   struct Failed {
     std::string key;

@@ -184,10 +184,10 @@ TEST_F(PipelineE2E, WebShellRequestInTailedIisLogRaisesOneAlertThroughKafka) {
   correlator->Signal(SIGINT);
   EXPECT_EQ(agent->Wait(30s), 0) << agent->Output();
   EXPECT_EQ(correlator->Wait(30s), 0) << correlator->Output();
-  // The agent saved a checkpoint at the end of what it shipped.
-  std::string cp = ReadFile(dir_.File("agent-data/checkpoints"));
+  // The agent saved its position at the end of what it shipped.
+  std::string cp = ReadFile(dir_.File("agent-data/state/iis.state"));
   std::string size = std::to_string(std::string(kHeader).size() + std::strlen(kBenign) + shell.size());
-  EXPECT_NE(cp.find("\t" + size + "\n"), std::string::npos) << cp;
+  EXPECT_NE(cp.find("\t" + size + "\t"), std::string::npos) << cp;
 }
 
 TEST_F(PipelineE2E, AgentRestartResumesFromCheckpointWithoutResendingOrLosing) {
@@ -196,9 +196,9 @@ TEST_F(PipelineE2E, AgentRestartResumesFromCheckpointWithoutResendingOrLosing) {
   {
     auto agent = StartAgent();
     // All three benign records shipped: wait for the checkpoint to cover them.
-    std::string end = "\t" + std::to_string(std::strlen(kHeader) + std::strlen(kBenign)) + "\n";
+    std::string end = "\t" + std::to_string(std::strlen(kHeader) + std::strlen(kBenign)) + "\t";
     ASSERT_TRUE(WaitUntil(60s, [&] {
-      return ReadFile(dir_.File("agent-data/checkpoints")).find(end) != std::string::npos;
+      return ReadFile(dir_.File("agent-data/state/iis.state")).find(end) != std::string::npos;
     })) << agent->Output();
     agent->Signal(SIGTERM);
     ASSERT_EQ(agent->Wait(30s), 0) << agent->Output();

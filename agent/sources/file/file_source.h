@@ -1,7 +1,11 @@
 #pragma once
 
+#include <chrono>
+#include <deque>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/parsers/parser.h"
 #include "agent/sources/file/file_tailer.h"
@@ -11,9 +15,14 @@ namespace tripline::agent {
 
 struct FileSourceConfig {
   std::string name;
-  std::string path;
-  std::string format;  // a name from ParserFormats()
+  std::vector<std::string> paths;    // glob patterns (IIS W3SVC*/u_ex*.log, HttpProxy/*/*.LOG, ...)
+  std::vector<std::string> exclude;  // fnmatch patterns on the full path
+  std::string format;                // a name from ParserFormats()
   size_t max_line_bytes = 64 * 1024;
+  FileEncoding encoding = FileEncoding::kAuto;
+  bool start_at_end = false;  // files found at the very first start: skip what they hold
+  std::chrono::milliseconds discover_interval{1000};
+  size_t max_open_files = 512;
 };
 
 // The envelope every event of this agent carries.
@@ -22,31 +31,67 @@ struct AgentIdentity {
   v1::Host host;
 };
 
-// Tails one file, parses each line with the configured parser and wraps it in the Event envelope:
-// deterministic event_id (agent id, file id, line offset), host, source position, the original
-// line. A line the parser rejects is still shipped, as an AppLog event labelled `parse_error`,
-// and counted: nothing is dropped silently.
+// Follows every file matching the configured globs: new files are read from their head, known
+// files resume from their durable offset, renamed files are followed by identity, deleted files
+// are read to their end, truncated or rewritten files (copytruncate) start over.
+//
+// File identity: (device, inode) plus a SHA-256 fingerprint of the file's first bytes (up to
+// 1 KiB, which covers IIS's `#Date:` line), so an inode reused by a new file, or a file rewritten
+// in place, is not mistaken for the old one. Each line is parsed by the configured parser and
+// wrapped in the Event envelope (event_id = hash(agent, inode id + fingerprint, offset)); a line
+// the parser rejects is shipped as an AppLog labelled `parse_error` and counted.
+//
+// State (DurableState): text, one line per file: `inode_id \t offset \t head_len \t head_sha256
+// \t path`, after a `tripline-file-state v1` line.
 class FileSource final : public Source {
  public:
   FileSource(FileSourceConfig config, const AgentIdentity* identity);
+  ~FileSource() override;
 
   const std::string& name() const override { return config_.name; }
-  void Resume(const Checkpoint& checkpoint) override;
+  absl::Status Start(std::string_view saved_state) override;
   absl::StatusOr<size_t> Poll(size_t budget, const EmitFn& emit) override;
+  std::string DurableState(uint64_t count) override;
   const SourceCounters& counters() const override { return counters_; }
+  uint64_t LagBytes() const override;
+
+  // Files currently followed (for metrics and tests).
+  size_t open_files() const { return files_.size(); }
 
  private:
-  absl::Status OnLine(const TailedLine& line, const EmitFn& emit);
-  void FillEnvelope(const TailedLine& line);
+  struct Tracked;
+  struct Saved {
+    uint64_t offset = 0;
+    size_t head_len = 0;
+    std::string head_hash;
+    std::string path;
+  };
+
+  void Discover();
+  void Track(const std::string& path);
+  void CheckHead(Tracked& file);
+  void Fingerprint(Tracked& file);
+  void ReplayHeader(Tracked& file, uint64_t offset);
+  absl::Status OnLine(Tracked& file, const TailedLine& line, const EmitFn& emit);
+  void FillEnvelope(const Tracked& file, const TailedLine& line);
+  void Retire();
 
   FileSourceConfig config_;
   const AgentIdentity* identity_;
-  FileTailer tailer_;
-  std::unique_ptr<Parser> parser_;
+  std::map<std::string, std::unique_ptr<Tracked>> files_;  // by inode id
+  std::map<std::string, Saved> saved_;                     // durable state, by inode id
+  struct Pending {
+    uint64_t seq;
+    std::string inode_id;
+    uint64_t generation;
+    uint64_t end_offset;
+  };
+  std::deque<Pending> pending_;  // emitted, not yet durable
+  uint64_t emitted_ = 0;
+  bool first_start_ = true;
+  std::chrono::steady_clock::time_point next_discovery_{};
   SourceCounters counters_;
   v1::Event event_;  // reused for every record
-  bool replay_head_ = false;
-  uint64_t resume_offset_ = 0;
 };
 
 }  // namespace tripline::agent

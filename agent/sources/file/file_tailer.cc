@@ -10,86 +10,111 @@
 namespace tripline::agent {
 namespace {
 
-std::string IdOf(const struct stat& st) {
-  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+constexpr std::string_view kUtf16LeBom = "\xFF\xFE";
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
 }
 
 }  // namespace
 
-FileTailer::FileTailer(std::string path, size_t max_line_bytes)
-    : path_(std::move(path)), max_line_bytes_(max_line_bytes) {}
+void Utf16LeToUtf8(std::string_view in, std::string* out) {
+  auto unit = [&](size_t i) {
+    return static_cast<uint16_t>(static_cast<unsigned char>(in[i]) |
+                                 (static_cast<unsigned char>(in[i + 1]) << 8));
+  };
+  for (size_t i = 0; i + 1 < in.size(); i += 2) {
+    uint32_t u = unit(i);
+    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < in.size()) {
+      uint32_t low = unit(i + 2);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00), out);
+        i += 2;
+        continue;
+      }
+    }
+    AppendUtf8(u >= 0xD800 && u <= 0xDFFF ? 0xFFFD : u, out);
+  }
+}
 
-FileTailer::~FileTailer() { Close(); }
+FileTailer::FileTailer(std::string path, size_t max_line_bytes, FileEncoding encoding)
+    : path_(std::move(path)), max_line_bytes_(max_line_bytes), encoding_(encoding) {}
 
-void FileTailer::Close() {
+FileTailer::~FileTailer() {
   if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-  file_id_.clear();
-  buffer_.clear();
-  skipping_ = false;
-  read_offset_ = line_offset_ = 0;
 }
 
-void FileTailer::Resume(const std::string& file_id, uint64_t offset) {
-  resume_id_ = file_id;
-  resume_offset_ = offset;
-}
-
-bool FileTailer::OpenIfNeeded() {
-  if (fd_ >= 0) return true;
+absl::Status FileTailer::Open() {
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) return absl::NotFoundError(path_ + ": open: " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
-    return false;
+    return absl::InternalError(path_ + ": fstat: " + std::strerror(errno));
   }
   fd_ = fd;
-  file_id_ = IdOf(st);
-  read_offset_ = line_offset_ = 0;
-  if (!resume_id_.empty() && resume_id_ == file_id_ &&
-      static_cast<uint64_t>(st.st_size) >= resume_offset_) {
-    read_offset_ = line_offset_ = resume_offset_;
-  }
-  resume_id_.clear();
-  return true;
-}
-
-absl::Status FileTailer::ReadHead(uint64_t offset, const LineFn& on_line) {
-  if (!OpenIfNeeded()) return absl::OkStatus();
-  std::string head(offset, '\0');
-  ssize_t n = ::pread(fd_, head.data(), head.size(), 0);
-  if (n < 0) return absl::InternalError(path_ + ": read: " + std::strerror(errno));
-  head.resize(static_cast<size_t>(n));
-  size_t pos = 0;
-  while (pos < head.size()) {
-    size_t nl = head.find('\n', pos);
-    if (nl == std::string::npos) break;
-    size_t len = nl - pos;
-    on_line(TailedLine{std::string_view(head).substr(pos, std::min(len, max_line_bytes_)), pos,
-                       nl + 1, len > max_line_bytes_});
-    pos = nl + 1;
+  inode_id_ = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  if (encoding_ == FileEncoding::kAuto) {
+    auto head = ReadAt(0, 2);
+    encoding_ = head.ok() && *head == kUtf16LeBom ? FileEncoding::kUtf16Le : FileEncoding::kUtf8;
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<size_t> FileTailer::Poll(size_t max_bytes, const LineFn& on_line,
-                                        const RestartFn& on_restart) {
-  bool was_open = fd_ >= 0;
-  if (!OpenIfNeeded()) return 0;
-  if (!was_open && read_offset_ == 0) on_restart(TailRestart::kNone);
+void FileTailer::Seek(uint64_t offset) {
+  if (encoding_ == FileEncoding::kUtf16Le) offset &= ~uint64_t{1};  // stay on a code unit
+  read_offset_ = line_offset_ = offset;
+  buffer_.clear();
+  skipping_ = false;
+}
 
+void FileTailer::Restart() { Seek(0); }
+
+absl::StatusOr<std::string> FileTailer::ReadAt(uint64_t offset, size_t len) const {
+  std::string out(len, '\0');
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::pread(fd_, out.data() + done, len - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::InternalError(path_ + ": read: " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+absl::StatusOr<uint64_t> FileTailer::Size() const {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return absl::InternalError(path_ + ": fstat: " + std::strerror(errno));
-  if (static_cast<uint64_t>(st.st_size) < read_offset_) {
-    // Truncated in place (copytruncate): whatever was not read before the cut is gone from this
-    // file; start over at 0.
-    buffer_.clear();
-    skipping_ = false;
-    read_offset_ = line_offset_ = 0;
-    on_restart(TailRestart::kTruncated);
-  }
+  return static_cast<uint64_t>(st.st_size);
+}
 
+bool FileTailer::Deleted() const {
+  struct stat st {};
+  return ::fstat(fd_, &st) == 0 && st.st_nlink == 0;
+}
+
+absl::StatusOr<size_t> FileTailer::Poll(size_t max_bytes, const LineFn& on_line) {
+  // Lines already read but refused by the caller last time go first.
+  TRIPLINE_RETURN_IF_ERROR(EmitLines(on_line));
   size_t consumed = 0;
   char chunk[64 * 1024];
   while (consumed < max_bytes) {
@@ -103,30 +128,49 @@ absl::StatusOr<size_t> FileTailer::Poll(size_t max_bytes, const LineFn& on_line,
     buffer_.append(chunk, static_cast<size_t>(n));
     read_offset_ += static_cast<uint64_t>(n);
     consumed += static_cast<size_t>(n);
-    EmitLines(on_line);
-  }
-
-  if (consumed == 0) {
-    // At the end of this file: has the path moved on to a new file (rename rotation)?
-    struct stat path_st {};
-    if (::stat(path_.c_str(), &path_st) == 0 && IdOf(path_st) != file_id_) {
-      Close();
-      on_restart(TailRestart::kReplaced);
-    }
+    TRIPLINE_RETURN_IF_ERROR(EmitLines(on_line));
   }
   return consumed;
 }
 
-void FileTailer::EmitLines(const LineFn& on_line) {
+size_t FileTailer::FindTerminator(size_t from) const {
+  if (encoding_ != FileEncoding::kUtf16Le) return buffer_.find('\n', from);
+  for (size_t i = from; i + 1 < buffer_.size(); i += 2) {
+    if (buffer_[i] == '\n' && buffer_[i + 1] == '\0') return i;
+  }
+  return std::string::npos;
+}
+
+absl::Status FileTailer::Emit(const LineFn& on_line, size_t start, size_t len, size_t end,
+                              bool truncated) {
+  std::string_view raw = std::string_view(buffer_).substr(start, len);
+  uint64_t offset = line_offset_ + start;
+  if (offset == 0) {
+    std::string_view bom = encoding_ == FileEncoding::kUtf16Le ? kUtf16LeBom : kUtf8Bom;
+    if (raw.substr(0, bom.size()) == bom) raw.remove_prefix(bom.size());
+  }
+  if (encoding_ == FileEncoding::kUtf16Le) {
+    utf8_.clear();
+    Utf16LeToUtf8(raw, &utf8_);
+    raw = utf8_;
+  }
+  return on_line(TailedLine{raw, offset, line_offset_ + end, truncated});
+}
+
+absl::Status FileTailer::EmitLines(const LineFn& on_line) {
+  const size_t unit = encoding_ == FileEncoding::kUtf16Le ? 2 : 1;
   size_t pos = 0;
-  while (true) {
-    size_t nl = buffer_.find('\n', pos);
+  absl::Status status = absl::OkStatus();
+  while (status.ok()) {
+    size_t nl = FindTerminator(pos);
     if (nl == std::string::npos) {
       size_t pending = buffer_.size() - pos;
       if (!skipping_ && pending > max_line_bytes_) {
-        // Over-long line: return its head now, flagged, and skip to its terminator.
-        on_line(TailedLine{std::string_view(buffer_).substr(pos, max_line_bytes_),
-                           line_offset_ + pos, line_offset_ + buffer_.size(), true});
+        // Over-long line: return its head now, flagged, and skip to its terminator. Its
+        // checkpoint position is the end of what was read, so a restart skips the rest too.
+        size_t cut = max_line_bytes_ - max_line_bytes_ % unit;
+        status = Emit(on_line, pos, cut, buffer_.size(), true);
+        if (!status.ok()) break;
         skipping_ = true;
       }
       if (skipping_) pos = buffer_.size();
@@ -136,13 +180,16 @@ void FileTailer::EmitLines(const LineFn& on_line) {
       skipping_ = false;
     } else {
       size_t len = nl - pos;
-      on_line(TailedLine{std::string_view(buffer_).substr(pos, std::min(len, max_line_bytes_)),
-                         line_offset_ + pos, line_offset_ + nl + 1, len > max_line_bytes_});
+      bool cut = len > max_line_bytes_;
+      status = Emit(on_line, pos, cut ? max_line_bytes_ - max_line_bytes_ % unit : len, nl + unit,
+                    cut);
+      if (!status.ok()) break;
     }
-    pos = nl + 1;
+    pos = nl + unit;
   }
   buffer_.erase(0, pos);
   line_offset_ += pos;
+  return status;
 }
 
 }  // namespace tripline::agent

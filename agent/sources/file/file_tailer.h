@@ -9,66 +9,77 @@
 
 namespace tripline::agent {
 
-// One complete line read from a file.
+// One complete line read from a file, as UTF-8.
 struct TailedLine {
-  std::string_view text;  // without the line terminator; valid only during the callback
-  uint64_t offset = 0;      // byte offset of the line's first byte
+  std::string_view text;    // without the line terminator; valid only during the callback
+  uint64_t offset = 0;      // byte offset of the line's first byte in the file
   uint64_t end_offset = 0;  // byte offset just past its terminator: where reading resumes
   bool truncated = false;   // the line was longer than the maximum and was cut
 };
 
-// Why the tailer started the file over, so that header-driven parsers can Reset().
-enum class TailRestart { kNone, kTruncated, kReplaced };
+enum class FileEncoding { kAuto, kUtf8, kUtf16Le };
 
-// Follows one file path the way `tail -F` does, with positions a checkpoint can hold.
+// Reads one open file from a position onwards and splits it into lines.
 //
-// Thread: owned and called by one source thread. Polling, not blocking: Poll() reads what is
-// there (bounded) and returns. The last line is held until its terminator arrives. Rotation by
-// rename+create: the old file is drained to its end before the new one is opened at offset 0.
-// Truncation (copytruncate): reading restarts at 0. Lines longer than the maximum are cut,
-// flagged and the rest of the line skipped.
+// The file is opened once, by path, and then followed through its descriptor: a rename does not
+// disturb it, and a deleted file is read to its end. The tailer does not look for replacements
+// (FileSource's discovery does). The last line is held until its terminator arrives. Lines
+// longer than the maximum are cut, flagged, and the rest of the line skipped. UTF-16LE files
+// (BOM FF FE, or configured) are converted to UTF-8 per line; a UTF-8 BOM is dropped; offsets are
+// always raw byte offsets.
+// Thread: owned and used by one source on the agent's main loop.
 class FileTailer {
  public:
-  FileTailer(std::string path, size_t max_line_bytes);
+  FileTailer(std::string path, size_t max_line_bytes, FileEncoding encoding);
   ~FileTailer();
   FileTailer(const FileTailer&) = delete;
   FileTailer& operator=(const FileTailer&) = delete;
 
-  // Resumes at `offset` if the file at the path still has identity `file_id` and is at least
-  // that long; otherwise starts from the head. Called once, before the first Poll().
-  void Resume(const std::string& file_id, uint64_t offset);
+  // Opens the file; false (with errno kept) when it cannot be opened.
+  [[nodiscard]] absl::Status Open();
+  // Continues at `offset` (a line boundary from a checkpoint) instead of the head.
+  void Seek(uint64_t offset);
 
-  using LineFn = std::function<void(const TailedLine&)>;
-  using RestartFn = std::function<void(TailRestart)>;
-  // Reads at most `max_bytes` new bytes, calling `on_line` for each complete line in order.
-  // Returns the number of bytes consumed (0 when there was nothing new). A missing file is not an
-  // error (it may not exist yet); other I/O errors are.
-  absl::StatusOr<size_t> Poll(size_t max_bytes, const LineFn& on_line, const RestartFn& on_restart);
+  using LineFn = std::function<absl::Status(const TailedLine&)>;
+  // Reads at most `max_bytes` new bytes and calls `on_line` per complete line, in order. An error
+  // from `on_line` stops the poll; that line is returned again by the next poll. Returns the
+  // number of bytes read.
+  absl::StatusOr<size_t> Poll(size_t max_bytes, const LineFn& on_line);
 
-  // Identity of the open file ("dev:inode"), empty while none is open.
-  const std::string& file_id() const { return file_id_; }
-  // Offset of the first byte not yet returned as part of a complete line.
-  uint64_t line_offset() const { return line_offset_; }
+  // Starts over at offset 0 (after truncation or a changed head): pending bytes are dropped.
+  void Restart();
+
+  // Reads up to `len` bytes at `offset` (for fingerprints); fewer at the end of the file.
+  absl::StatusOr<std::string> ReadAt(uint64_t offset, size_t len) const;
+
   const std::string& path() const { return path_; }
-  // Reads the head of the open file up to `offset` and calls `on_line` for each line: used to
-  // replay header directives into a parser when resuming mid-file.
-  absl::Status ReadHead(uint64_t offset, const LineFn& on_line);
+  void set_path(std::string path) { path_ = std::move(path); }
+  // "dev:inode" of the open file.
+  const std::string& inode_id() const { return inode_id_; }
+  // Offset of the first byte not yet returned as part of a complete line (resume point).
+  uint64_t line_offset() const { return line_offset_; }
+  // Current size of the open file, and whether it was unlinked (both from fstat).
+  absl::StatusOr<uint64_t> Size() const;
+  bool Deleted() const;
 
  private:
-  bool OpenIfNeeded();
-  void Close();
-  void EmitLines(const LineFn& on_line);
+  absl::Status EmitLines(const LineFn& on_line);
+  size_t FindTerminator(size_t from) const;
+  absl::Status Emit(const LineFn& on_line, size_t start, size_t len, size_t end, bool truncated);
 
   std::string path_;
   size_t max_line_bytes_;
+  FileEncoding encoding_;
   int fd_ = -1;
-  std::string file_id_;
+  std::string inode_id_;
   uint64_t read_offset_ = 0;  // next byte to read from fd_
-  uint64_t line_offset_ = 0;  // offset of buffer_[0]
+  uint64_t line_offset_ = 0;  // file offset of buffer_[0]
   std::string buffer_;        // bytes read but not yet returned as complete lines
-  bool skipping_ = false;     // inside the tail of a cut over-long line
-  std::string resume_id_;
-  uint64_t resume_offset_ = 0;
+  bool skipping_ = false;     // inside the rest of a cut over-long line
+  std::string utf8_;          // scratch for UTF-16 conversion
 };
+
+// Appends the UTF-8 form of UTF-16LE `in` to `out`; unpaired surrogates become U+FFFD.
+void Utf16LeToUtf8(std::string_view in, std::string* out);
 
 }  // namespace tripline::agent

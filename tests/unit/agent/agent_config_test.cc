@@ -11,8 +11,9 @@ TEST(AgentConfig, ShippedExampleLoads) {
   auto c = LoadAgentConfig(TRIPLINE_SOURCE_DIR "/config/agent.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->topic, "tripline.events");
-  ASSERT_EQ(c->sources.size(), 1u);
-  EXPECT_EQ(c->sources[0].format, "w3c");
+  ASSERT_EQ(c->file_sources.size(), 1u);
+  EXPECT_EQ(c->file_sources[0].format, "w3c");
+  EXPECT_EQ(c->spool.dir, "/var/lib/tripline-agent/spool");
 }
 
 TEST(AgentConfig, EveryProblemIsListedWithFileAndLine) {

@@ -15,39 +15,26 @@ struct Collected {
   std::vector<uint64_t> offsets;
   std::vector<uint64_t> ends;
   std::vector<bool> truncated;
-  std::vector<TailRestart> restarts;
 };
 
 size_t PollAll(FileTailer& t, Collected& c, size_t budget = 1 << 20) {
-  auto n = t.Poll(
-      budget,
-      [&](const TailedLine& l) {
-        c.lines.emplace_back(l.text);
-        c.offsets.push_back(l.offset);
-        c.ends.push_back(l.end_offset);
-        c.truncated.push_back(l.truncated);
-      },
-      [&](TailRestart r) { c.restarts.push_back(r); });
+  auto n = t.Poll(budget, [&](const TailedLine& l) {
+    c.lines.emplace_back(l.text);
+    c.offsets.push_back(l.offset);
+    c.ends.push_back(l.end_offset);
+    c.truncated.push_back(l.truncated);
+    return absl::OkStatus();
+  });
   EXPECT_TRUE(n.ok()) << n.status();
   return n.ok() ? *n : 0;
 }
 
-TEST(FileTailer, MissingFileIsNotAnErrorAndIsPickedUpWhenCreated) {
-  testing::TempDir dir;
-  FileTailer t(dir.File("u_ex.log"), 1024);
-  Collected c;
-  EXPECT_EQ(PollAll(t, c), 0u);
-  dir.Write("u_ex.log", "a\nb\n");
-  PollAll(t, c);
-  EXPECT_EQ(c.lines, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(c.offsets, (std::vector<uint64_t>{0, 2}));
-  EXPECT_EQ(c.ends, (std::vector<uint64_t>{2, 4}));
-}
 
-TEST(FileTailer, PartialLastLineIsHeldUntilComplete) {
+TEST(FileTailer, LinesWithOffsetsAndPartialLastLineHeld) {
   testing::TempDir dir;
   std::string path = dir.Write("f.log", "first\nsec");
-  FileTailer t(path, 1024);
+  FileTailer t(path, 1024, FileEncoding::kAuto);
+  ASSERT_TRUE(t.Open().ok());
   Collected c;
   PollAll(t, c);
   EXPECT_EQ(c.lines, (std::vector<std::string>{"first"}));
@@ -55,13 +42,15 @@ TEST(FileTailer, PartialLastLineIsHeldUntilComplete) {
   dir.Write("f.log", "ond\n", /*append=*/true);
   PollAll(t, c);
   EXPECT_EQ(c.lines, (std::vector<std::string>{"first", "second"}));
-  EXPECT_EQ(c.offsets[1], 6u);
+  EXPECT_EQ(c.offsets, (std::vector<uint64_t>{0, 6}));
+  EXPECT_EQ(c.ends, (std::vector<uint64_t>{6, 13}));
 }
 
 TEST(FileTailer, OverlongLineIsCutFlaggedAndTheRestSkipped) {
   testing::TempDir dir;
   std::string path = dir.Write("f.log", std::string(100, 'x') + "\nshort\n");
-  FileTailer t(path, 10);
+  FileTailer t(path, 10, FileEncoding::kAuto);
+  ASSERT_TRUE(t.Open().ok());
   Collected c;
   PollAll(t, c);
   ASSERT_EQ(c.lines.size(), 2u);
@@ -74,7 +63,8 @@ TEST(FileTailer, OverlongLineIsCutFlaggedAndTheRestSkipped) {
 TEST(FileTailer, OverlongLineSplitAcrossReadsIsCutOnce) {
   testing::TempDir dir;
   std::string path = dir.Write("f.log", std::string(50, 'y'));
-  FileTailer t(path, 10);
+  FileTailer t(path, 10, FileEncoding::kAuto);
+  ASSERT_TRUE(t.Open().ok());
   Collected c;
   PollAll(t, c);
   dir.Write("f.log", std::string(50, 'y') + "\nnext\n", true);
@@ -82,63 +72,79 @@ TEST(FileTailer, OverlongLineSplitAcrossReadsIsCutOnce) {
   EXPECT_EQ(c.lines, (std::vector<std::string>{std::string(10, 'y'), "next"}));
 }
 
-TEST(FileTailer, RenameRotationDrainsOldFileThenReadsNewFromStart) {
+TEST(FileTailer, FollowsTheFileThroughARenameAndReadsADeletedFileToItsEnd) {
   testing::TempDir dir;
-  std::string path = dir.Write("u_ex.log", "old1\n");
-  FileTailer t(path, 1024);
+  std::string path = dir.Write("u_ex.log", "a\n");
+  FileTailer t(path, 1024, FileEncoding::kAuto);
+  ASSERT_TRUE(t.Open().ok());
   Collected c;
   PollAll(t, c);
-  dir.Write("u_ex.log", "old2\n", true);
+  dir.Write("u_ex.log", "b\n", true);
   std::filesystem::rename(path, dir.File("u_ex.log.1"));
-  dir.Write("u_ex.log", "new1\n");
-  PollAll(t, c);  // drains old2 from the renamed file
-  PollAll(t, c);  // notices the replacement
-  PollAll(t, c);  // reads the new file
-  EXPECT_EQ(c.lines, (std::vector<std::string>{"old1", "old2", "new1"}));
-  EXPECT_EQ(c.offsets.back(), 0u);
-  EXPECT_NE(std::find(c.restarts.begin(), c.restarts.end(), TailRestart::kReplaced),
-            c.restarts.end());
+  dir.Write("u_ex.log.1", "c\n", true);
+  std::filesystem::remove(dir.File("u_ex.log.1"));
+  EXPECT_TRUE(t.Deleted());
+  PollAll(t, c);
+  EXPECT_EQ(c.lines, (std::vector<std::string>{"a", "b", "c"}));
 }
 
-TEST(FileTailer, TruncationRestartsAtZero) {
-  testing::TempDir dir;
-  std::string path = dir.Write("f.log", "aaaa\nbbbb\n");
-  FileTailer t(path, 1024);
-  Collected c;
-  PollAll(t, c);
-  ASSERT_EQ(::truncate(path.c_str(), 0), 0);
-  dir.Write("f.log", "c\n", true);
-  PollAll(t, c);
-  EXPECT_EQ(c.lines, (std::vector<std::string>{"aaaa", "bbbb", "c"}));
-  EXPECT_EQ(c.offsets.back(), 0u);
-  EXPECT_NE(std::find(c.restarts.begin(), c.restarts.end(), TailRestart::kTruncated),
-            c.restarts.end());
-}
-
-TEST(FileTailer, ResumesAtCheckpointOnlyForTheSameFile) {
+TEST(FileTailer, SeekResumesAtALineBoundaryAndRestartGoesBackToZero) {
   testing::TempDir dir;
   std::string path = dir.Write("f.log", "one\ntwo\nthree\n");
-  std::string id;
-  {
-    FileTailer t(path, 1024);
-    Collected c;
-    PollAll(t, c);
-    id = t.file_id();
-  }
-  {
-    FileTailer t(path, 1024);
-    t.Resume(id, 8);
-    Collected c;
-    PollAll(t, c);
-    EXPECT_EQ(c.lines, (std::vector<std::string>{"three"}));
-  }
-  {
-    FileTailer t(path, 1024);
-    t.Resume("0:0", 8);  // another file's checkpoint: start from the head
-    Collected c;
-    PollAll(t, c);
-    EXPECT_EQ(c.lines.size(), 3u);
-  }
+  FileTailer t(path, 1024, FileEncoding::kAuto);
+  ASSERT_TRUE(t.Open().ok());
+  t.Seek(8);
+  Collected c;
+  PollAll(t, c);
+  EXPECT_EQ(c.lines, (std::vector<std::string>{"three"}));
+  t.Restart();
+  PollAll(t, c);
+  EXPECT_EQ(c.lines.size(), 4u);
+  EXPECT_EQ(c.lines[1], "one");
+}
+
+TEST(FileTailer, RefusedLineIsOfferedAgainNextPoll) {
+  testing::TempDir dir;
+  std::string path = dir.Write("f.log", "a\nb\nc\n");
+  FileTailer t(path, 1024, FileEncoding::kAuto);
+  ASSERT_TRUE(t.Open().ok());
+  std::vector<std::string> got;
+  int calls = 0;
+  auto refuse_second = [&](const TailedLine& l) {
+    if (++calls == 2) return absl::ResourceExhaustedError("spool full");
+    got.emplace_back(l.text);
+    return absl::OkStatus();
+  };
+  EXPECT_FALSE(t.Poll(1 << 20, refuse_second).ok());
+  EXPECT_EQ(t.line_offset(), 2u);  // only "a" consumed
+  ASSERT_TRUE(t.Poll(1 << 20, refuse_second).ok());
+  EXPECT_EQ(got, (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(FileTailer, Utf16LeWithBomBecomesUtf8WithRawOffsets) {
+  testing::TempDir dir;
+  // BOM, "ab\n", "é\r\n" (U+00E9), "😀\n" (surrogate pair) in UTF-16LE.
+  std::string bytes("\xFF\xFE", 2);
+  auto unit = [&](uint16_t u) { bytes.push_back(char(u & 0xFF)); bytes.push_back(char(u >> 8)); };
+  for (uint16_t u : {0x61, 0x62, 0x0A, 0xE9, 0x0D, 0x0A, 0xD83D, 0xDE00, 0x0A}) unit(u);
+  std::string path = dir.Write("u16.log", bytes);
+  FileTailer t(path, 1024, FileEncoding::kAuto);
+  ASSERT_TRUE(t.Open().ok());
+  Collected c;
+  PollAll(t, c);
+  EXPECT_EQ(c.lines, (std::vector<std::string>{"ab", "\xC3\xA9\r", "\xF0\x9F\x98\x80"}));
+  EXPECT_EQ(c.offsets, (std::vector<uint64_t>{0, 8, 14}));
+  EXPECT_EQ(c.ends.back(), bytes.size());
+}
+
+TEST(FileTailer, Utf8BomIsDropped) {
+  testing::TempDir dir;
+  std::string path = dir.Write("bom.log", "\xEF\xBB\xBF#Fields: date\nx\n");
+  FileTailer t(path, 1024, FileEncoding::kAuto);
+  ASSERT_TRUE(t.Open().ok());
+  Collected c;
+  PollAll(t, c);
+  EXPECT_EQ(c.lines, (std::vector<std::string>{"#Fields: date", "x"}));
 }
 
 TEST(FileTailer, BudgetBoundsOnePoll) {
@@ -146,7 +152,8 @@ TEST(FileTailer, BudgetBoundsOnePoll) {
   std::string text;
   for (int i = 0; i < 1000; ++i) text += "line " + std::to_string(i) + "\n";
   std::string path = dir.Write("f.log", text);
-  FileTailer t(path, 1024);
+  FileTailer t(path, 1024, FileEncoding::kAuto);
+  ASSERT_TRUE(t.Open().ok());
   Collected c;
   EXPECT_EQ(PollAll(t, c, 100), 100u);
   EXPECT_LT(c.lines.size(), 20u);

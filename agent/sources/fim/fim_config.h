@@ -1,0 +1,74 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "tripline/v1/event.pb.h"
+
+namespace tripline::agent {
+
+// The envelope every event of this agent carries (same fields as the agent's AgentIdentity).
+struct FimIdentity {
+  std::string agent_id;
+  v1::Host host;
+};
+
+// One `fim` source section of agent.yaml, already typed.
+struct FimConfig {
+  std::string name;
+  // Folders watched recursively. Absolute paths; none may contain another.
+  std::vector<std::string> roots;
+  // File extensions reported, lower case without the dot ("aspx"); empty: every file.
+  std::vector<std::string> include_extensions;
+  // fnmatch(3) globs without FNM_PATHNAME (`*` also matches '/'), tried on the full path and on
+  // the file or folder name. A matching folder is neither watched nor walked.
+  std::vector<std::string> exclude_globs;
+  // Files bigger than this are hashed (and scanned for web-shell markers) up to this many
+  // bytes; the event is labelled fim.hash_truncated=true.
+  uint64_t max_hash_bytes = 64ull << 20;
+  // Full rescan against the baseline, a safety net for anything inotify missed.
+  std::chrono::milliseconds scan_interval = std::chrono::minutes(10);
+  // The hashed baseline file (in the agent data dir). Required, absolute.
+  std::string baseline_path;
+  // First start without a baseline: report every existing file as CREATED (true) or build the
+  // baseline silently and log how many files it holds (false).
+  bool report_existing = false;
+  // A file that is only modified (no IN_CLOSE_WRITE) is reported after this much quiet.
+  std::chrono::milliseconds settle = std::chrono::milliseconds(500);
+  // Bounds: folders watched with inotify, files tracked per full scan.
+  size_t max_watches = 8192;
+  size_t max_files = 1'000'000;
+};
+
+// Problems with the section, all of them, each prefixed with `where` ("sources[3]"). OK when
+// the config can be used.
+[[nodiscard]] absl::Status ValidateFimConfig(const FimConfig& config, std::string_view where);
+
+// Which paths a FIM source tracks (FimConfig include_extensions / exclude_globs). Immutable after
+// construction; safe to share.
+class PathFilter {
+ public:
+  PathFilter(std::vector<std::string> include_extensions, std::vector<std::string> exclude_globs);
+
+  bool IncludeFile(std::string_view path) const;
+  bool IncludeDir(std::string_view path) const;
+
+ private:
+  bool Excluded(std::string_view path) const;
+
+  std::vector<std::string> extensions_;
+  std::vector<std::string> excludes_;
+};
+
+// "shell.ASPX" -> "aspx"; "" when the name has no extension.
+std::string LowerExtension(std::string_view path);
+// The last path component.
+std::string_view BaseName(std::string_view path);
+// True when `path` is `dir` or below it.
+bool PathUnder(std::string_view path, std::string_view dir);
+
+}  // namespace tripline::agent
