@@ -26,21 +26,50 @@ Agent::Agent(const AgentConfig& config)
 
 Agent::~Agent() = default;
 
-absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config) {
+absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config,
+                                                     std::string config_path) {
   std::unique_ptr<Agent> agent(new Agent(config));
+  agent->config_path_ = std::move(config_path);
   TRIPLINE_RETURN_IF_ERROR(agent->states_.Init());
   TRIPLINE_ASSIGN_OR_RETURN(agent->spool_, Spool::Open(config.spool));
-  for (const auto& fc : config.file_sources) {
-    agent->sources_.push_back(std::make_unique<FileSource>(fc, &agent->identity_));
-  }
-  for (auto& source : agent->sources_) {
-    TRIPLINE_ASSIGN_OR_RETURN(std::string state, agent->states_.Load(source->name()));
-    TRIPLINE_RETURN_IF_ERROR(source->Start(state));
-    agent->saved_.push_back(std::move(state));
-    agent->appended_.push_back(0);
-  }
+  TRIPLINE_RETURN_IF_ERROR(agent->BuildSources());
   TRIPLINE_ASSIGN_OR_RETURN(agent->shipper_, KafkaShipper::Create(config.kafka, config.topic));
   return agent;
+}
+
+// The one place that knows which source types exist.
+absl::Status Agent::BuildSources() {
+  sources_.clear();
+  appended_.clear();
+  saved_.clear();
+  for (const auto& fc : config_.file_sources) {
+    sources_.push_back(std::make_unique<FileSource>(fc, &identity_));
+  }
+  for (auto& source : sources_) {
+    TRIPLINE_ASSIGN_OR_RETURN(std::string state, states_.Load(source->name()));
+    TRIPLINE_RETURN_IF_ERROR(source->Start(state));
+    saved_.push_back(std::move(state));
+    appended_.push_back(0);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Agent::Reload() {
+  auto fresh = LoadAgentConfig(config_path_);
+  if (!fresh.ok()) {
+    spdlog::error("SIGHUP: {} is invalid, keeping the running configuration:\n{}", config_path_,
+                  std::string(fresh.status().message()));
+    return absl::OkStatus();
+  }
+  if (fresh->kafka.brokers != config_.kafka.brokers || fresh->topic != config_.topic ||
+      fresh->spool.dir != config_.spool.dir || fresh->agent_id != config_.agent_id) {
+    spdlog::warn("SIGHUP: kafka, spool and agent identity changes take effect at the next start");
+  }
+  TRIPLINE_RETURN_IF_ERROR(Sync());  // every record read so far is durable, every state saved
+  config_.file_sources = fresh->file_sources;
+  TRIPLINE_RETURN_IF_ERROR(BuildSources());
+  spdlog::info("SIGHUP: reloaded {} source(s) from {}", sources_.size(), config_path_);
+  return absl::OkStatus();
 }
 
 size_t Agent::PollSources() {
@@ -130,6 +159,7 @@ absl::Status Agent::Run() {
     Deliver(std::chrono::milliseconds(idle || spool_full_ ? config_.poll_interval_ms : 0));
     result = RecoverProducer();
     if (result.ok() && std::chrono::steady_clock::now() >= next_sync_) result = Sync();
+    if (result.ok() && !config_path_.empty() && StopSignal::TakeReloadRequest()) result = Reload();
   }
   // Ordered stop: inputs are stopped; send what the spool holds, bounded; persist.
   auto deadline =

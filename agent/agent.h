@@ -29,12 +29,16 @@ struct AgentCounters {
 // only grows the spool, up to its quota and its full policy.
 //
 // Thread: Run() drives everything from the calling thread (sources are polled and never block);
-// librdkafka keeps its own I/O threads. Stop order on SIGINT/SIGTERM: stop reading, send what
+// librdkafka keeps its own I/O threads. SIGHUP reloads the sources from the config file: the
+// spool is synced and every source's state saved first, so the new sources resume exactly where
+// the old ones stopped (Kafka, spool and identity changes take effect at the next start). Stop order on SIGINT/SIGTERM: stop reading, send what
 // the spool holds for at most shutdown_timeout_ms, fsync, save states, return. Whatever was not
 // acknowledged by then stays in the spool for the next start.
 class Agent {
  public:
-  static absl::StatusOr<std::unique_ptr<Agent>> Create(const AgentConfig& config);
+  // `config_path` is read again on SIGHUP (empty: no reload).
+  static absl::StatusOr<std::unique_ptr<Agent>> Create(const AgentConfig& config,
+                                                       std::string config_path = "");
   ~Agent();
 
   // Runs until StopSignal::StopRequested(); returns the first fatal error, if any.
@@ -52,9 +56,12 @@ class Agent {
   void Deliver(std::chrono::milliseconds wait);
   absl::Status RecoverProducer();
   absl::Status Sync();
+  absl::Status BuildSources();
+  absl::Status Reload();
   void LogTotals() const;
 
   AgentConfig config_;
+  std::string config_path_;
   AgentIdentity identity_;
   StateStore states_;
   std::unique_ptr<Spool> spool_;

@@ -17,7 +17,7 @@ constexpr int kExitConfig = 2;
 int main(int argc, char** argv) {
   CLI::App app{
       "tripline-agent: tails IIS and Exchange logs on this host, turns every record into a "
-      "Tripline Event and ships it to Kafka, at least once. Stops cleanly on SIGINT/SIGTERM."};
+      "Tripline Event and ships it to Kafka, at least once. Stops cleanly on SIGINT/SIGTERM; SIGHUP reloads the sources without losing positions."};
   std::string config_path;
   bool check_only = false;
   std::string log_level;
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   tripline::StopSignal::Install();
-  auto agent = tripline::agent::Agent::Create(*config);
+  auto agent = tripline::agent::Agent::Create(*config, config_path);
   if (!agent.ok()) {
     spdlog::error("cannot start: {}", agent.status().ToString());
     return 1;

@@ -2,7 +2,6 @@
 // carries the events, the real tripline-correlator raises the alert into a JSON lines file and the
 // alerts topic.
 #include <gtest/gtest.h>
-#include <librdkafka/rdkafka.h>
 #include <signal.h>
 
 #include <chrono>
@@ -13,6 +12,7 @@
 #include <cstring>
 #include <thread>
 
+#include "tests/support/kafka_test_util.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,19 +24,8 @@ using testing::Process;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WaitUntil;
-
-std::string Bootstrap() {
-  const char* dir = std::getenv("TRIPLINE_KAFKA_DIR");
-  if (dir == nullptr) return "";
-  std::string b = ReadFile(std::string(dir) + "/bootstrap");
-  while (!b.empty() && (b.back() == '\n' || b.back() == ' ')) b.pop_back();
-  return b;
-}
-
-std::string UniqueSuffix() {
-  std::random_device rd;
-  return std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
-}
+using testing::ConsumeTopic;
+using testing::UniqueSuffix;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -47,42 +36,10 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
-// Reads every record of `topic` from the beginning until `want` arrived or `timeout` passed.
-std::vector<std::pair<std::string, std::string>> ConsumeTopic(const std::string& bootstrap,
-                                                              const std::string& topic,
-                                                              size_t want,
-                                                              std::chrono::milliseconds timeout) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
-  rd_kafka_conf_set(conf, "group.id", ("e2e-reader-" + UniqueSuffix()).c_str(), err, sizeof err);
-  rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
-  rd_kafka_subscribe(rk, topics);
-  rd_kafka_topic_partition_list_destroy(topics);
-  std::vector<std::pair<std::string, std::string>> out;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (out.size() < want && std::chrono::steady_clock::now() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      out.emplace_back(std::string(static_cast<const char*>(m->key), m->key_len),
-                       std::string(static_cast<const char*>(m->payload), m->len));
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return out;
-}
-
 class PipelineE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    bootstrap_ = Bootstrap();
+    bootstrap_ = testing::FixtureBootstrap();
     ASSERT_FALSE(bootstrap_.empty()) << "TRIPLINE_KAFKA_DIR must point at a started broker";
     std::string s = UniqueSuffix();
     events_topic_ = "e2e.events." + s;
@@ -176,8 +133,8 @@ TEST_F(PipelineE2E, WebShellRequestInTailedIisLogRaisesOneAlertThroughKafka) {
   // The same alert, by id, on the alerts topic.
   auto records = ConsumeTopic(bootstrap_, alerts_topic_, 1, 30s);
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0].first, alert["event"]["id"]);
-  EXPECT_EQ(nlohmann::json::parse(records[0].second)["event"]["id"], alert["event"]["id"]);
+  EXPECT_EQ(records[0].key, alert["event"]["id"]);
+  EXPECT_EQ(nlohmann::json::parse(records[0].value)["event"]["id"], alert["event"]["id"]);
 
   // Both stop cleanly on SIGTERM / SIGINT.
   agent->Signal(SIGTERM);
@@ -213,7 +170,7 @@ TEST_F(PipelineE2E, AgentRestartResumesFromCheckpointWithoutResendingOrLosing) {
   // Exactly the four records reached the events topic: none lost, none sent twice.
   auto events = ConsumeTopic(bootstrap_, events_topic_, 5, 15s);
   EXPECT_EQ(events.size(), 4u);
-  for (const auto& [key, value] : events) EXPECT_EQ(key, "EXCH01");
+  for (const auto& r : events) EXPECT_EQ(r.key, "EXCH01");
   EXPECT_EQ(Lines(ReadFile(alerts_)).size(), 1u);
   correlator->Signal(SIGTERM);
   EXPECT_EQ(correlator->Wait(30s), 0);

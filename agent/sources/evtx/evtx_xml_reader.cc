@@ -211,8 +211,8 @@ const Node* Node::Child(std::string_view child_name) const {
 }
 
 std::string_view Node::Attribute(std::string_view attribute_name) const {
-  for (const auto& [name, value] : attributes) {
-    if (name == attribute_name) return value;
+  for (const auto& [key, value] : attributes) {
+    if (key == attribute_name) return value;
   }
   return {};
 }

@@ -157,7 +157,9 @@ absl::StatusOr<Baseline> Baseline::Load(const std::string& path) {
   text << in.rdbuf();
   if (in.bad()) return ErrnoStatus("cannot read", path);
   absl::StatusOr<Baseline> parsed = Parse(text.str());
-  if (!parsed.ok()) return absl::DataLossError(path + ": " + std::string(parsed.status().message()));
+  if (!parsed.ok()) {
+    return absl::DataLossError(path + ": " + std::string(parsed.status().message()));
+  }
   return parsed;
 }
 

@@ -1,7 +1,6 @@
 #include "agent/sources/fim/change_detector.h"
 
 #include <sys/inotify.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <set>
@@ -14,11 +13,6 @@ namespace {
 
 // An IN_MOVED_FROM whose IN_MOVED_TO has not come after this long left the watched trees.
 constexpr auto kMovePairWindow = std::chrono::milliseconds(100);
-
-bool IsDir(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 }  // namespace
 
@@ -35,7 +29,7 @@ ScanSummary ChangeDetector::Rescan(bool silent) {
 void ChangeDetector::ScanRoot(const std::string& root, bool silent, ScanSummary* summary) {
   Clock::time_point now = Clock::now();
   WalkResult walk;
-  if (IsDir(root) || (::access(root.c_str(), F_OK) == 0)) {
+  if (::access(root.c_str(), F_OK) == 0) {  // a missing root: everything it held is gone
     walk = WalkTree(root, *filter_, config_.max_files,
                     [&](const std::string& dir) { watcher_.Watch(dir, dir == root); });
   }

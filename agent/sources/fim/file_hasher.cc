@@ -46,7 +46,8 @@ bool ReadAndHash(int fd, uint64_t max_bytes, WebshellScanner* scanner, FileDiges
   EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
   std::string buf(kChunkBytes, '\0');
   while (digest->bytes_read < max_bytes) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, max_bytes - digest->bytes_read));
+    uint64_t left = max_bytes - digest->bytes_read;
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, left));
     ssize_t n = ::read(fd, buf.data(), want);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {

@@ -102,9 +102,9 @@ void FimSource::Rescan(bool silent, bool at_start) {
   ScanSummary s = detector_.Rescan(silent);
   if (!at_start) ++fim_counters_.rescans;
   next_scan_ = Clock::now() + config_.scan_interval;
-  spdlog::info("fim {}: {} scan: {} files in {} folders, {} to check{}{}", config_.name,
-               at_start ? "start" : "full", s.files, s.dirs, s.candidates,
-               s.failed_dirs > 0 ? ", " + std::to_string(s.failed_dirs) + " folders unreadable" : "",
+  spdlog::info("fim {}: {} scan: {} files in {} folders ({} unreadable), {} to check{}",
+               config_.name, at_start ? "start" : "full", s.files, s.dirs, s.failed_dirs,
+               s.candidates,
                s.truncated ? ", stopped at max_files " + std::to_string(config_.max_files) : "");
   if (silent) {
     spdlog::info("fim {}: no baseline at {}: building it without reporting the {} existing "
@@ -144,7 +144,7 @@ absl::StatusOr<size_t> FimSource::Poll(size_t budget, const EmitFn& emit) {
   counters_.bytes += consumed;
   TRIPLINE_RETURN_IF_ERROR(Drain(emit));
   MaybeSaveBaseline(Clock::now(), /*force=*/false);
-  return consumed;
+  return charged;  // > 0 whenever a file was looked at, even an empty one
 }
 
 size_t FimSource::Process(const FimCandidate& c) {

@@ -10,12 +10,15 @@
 namespace tripline::agent {
 namespace {
 
-using DirPtr = std::unique_ptr<DIR, decltype(&::closedir)>;
+struct CloseDir {
+  void operator()(DIR* d) const { ::closedir(d); }
+};
+using DirPtr = std::unique_ptr<DIR, CloseDir>;
 
 // Lists one folder: files into `result`, sub-folders onto `todo`. False when it cannot be read.
 bool ListDir(const std::string& dir, const PathFilter& filter, size_t max_files,
              WalkResult* result, std::vector<std::string>* todo) {
-  DirPtr d(::opendir(dir.c_str()), &::closedir);
+  DirPtr d(::opendir(dir.c_str()));
   if (!d) return errno == ENOENT;  // gone meanwhile: nothing below it any more
   while (struct dirent* ent = ::readdir(d.get())) {
     if (std::strcmp(ent->d_name, ".") == 0 || std::strcmp(ent->d_name, "..") == 0) continue;

@@ -67,7 +67,7 @@ TEST(EcpServerParser, EveryLineOfTheHelsecertAbridgedLog) {
     auto kind = parser.Parse(lines[n - 1], e);
     if (std::find(error_lines.begin(), error_lines.end(), n) != error_lines.end()) {
       ASSERT_FALSE(kind.ok());
-      EXPECT_TRUE(kind.status().message().starts_with("field TimeStamp: expected an ISO 8601"))
+      EXPECT_TRUE(std::string(kind.status().message()).starts_with("field TimeStamp: expected an ISO 8601"))
           << kind.status();
       continue;
     }

@@ -58,28 +58,29 @@ TEST(JsonParser, MessageAndTimestamp) {
 }
 
 TEST(JsonParser, InvalidJsonNamesTheByteOffset) {
+  // The text after the offset is nlohmann's reason; the offset (1-based) and the reason's start
+  // are what a user needs to find the problem.
   struct Case {
     std::string line;
-    std::string error;
+    std::string error_prefix;
   };
   const std::vector<Case> cases = {
-      {R"({"a":1,})", "invalid JSON at byte 8: syntax error while parsing object key - unexpected "
-                      "'}'; expected string literal"},
-      {R"({"a":tru})", "invalid JSON at byte 9: syntax error while parsing value - invalid literal; "
-                       "last read: 'tru}'; expected 'true'"},
-      {R"({"a":1} x)", "invalid JSON at byte 9: syntax error while parsing value - invalid literal; "
-                       "last read: 'x'; expected end of input"},
+      {R"({"a":1,})", "invalid JSON at byte 8: syntax error while parsing object key"},
+      {R"({"a":tru})", "invalid JSON at byte 9: syntax error while parsing value - invalid literal"},
+      {R"({"a":1} x)", "invalid JSON at byte 9: syntax error while parsing value"},
       {R"({"a":"open)", "invalid JSON at byte 11: syntax error while parsing value - invalid "
-                        "string: missing closing quote; last read: '\"open'"},
+                        "string: missing closing quote"},
       {"[1,2]", "expected a JSON object at the top level, got an array"},
       {"42", "expected a JSON object at the top level"},
+      {R"({"a":1)", "invalid JSON at byte 7: syntax error while parsing object"},
   };
   JsonParser parser;
   for (const auto& c : cases) {
     v1::Event e;
     auto kind = parser.Parse(c.line, e);
     ASSERT_FALSE(kind.ok()) << c.line;
-    EXPECT_EQ(kind.status().message(), c.error) << c.line;
+    EXPECT_TRUE(std::string(kind.status().message()).starts_with(c.error_prefix))
+        << c.line << " -> " << kind.status().message();
   }
 }
 
