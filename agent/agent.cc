@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/sources/fim/fim_source.h"
 #include "common/signals.h"
 
 namespace tripline::agent {
@@ -22,6 +23,8 @@ Agent::Agent(const AgentConfig& config)
 #else
   identity_.host.set_os_type("linux");
 #endif
+  fim_identity_.agent_id = identity_.agent_id;
+  fim_identity_.host = identity_.host;
 }
 
 Agent::~Agent() = default;
@@ -34,6 +37,7 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config,
   TRIPLINE_ASSIGN_OR_RETURN(agent->spool_, Spool::Open(config.spool));
   TRIPLINE_RETURN_IF_ERROR(agent->BuildSources());
   TRIPLINE_ASSIGN_OR_RETURN(agent->shipper_, KafkaShipper::Create(config.kafka, config.topic));
+  TRIPLINE_ASSIGN_OR_RETURN(agent->metrics_, AgentMetrics::Start(config.metrics_listen));
   return agent;
 }
 
@@ -44,6 +48,9 @@ absl::Status Agent::BuildSources() {
   saved_.clear();
   for (const auto& fc : config_.file_sources) {
     sources_.push_back(std::make_unique<FileSource>(fc, &identity_));
+  }
+  for (const auto& fc : config_.fim_sources) {
+    sources_.push_back(std::make_unique<FimSource>(fc, &fim_identity_));
   }
   for (auto& source : sources_) {
     TRIPLINE_ASSIGN_OR_RETURN(std::string state, states_.Load(source->name()));
@@ -67,6 +74,7 @@ absl::Status Agent::Reload() {
   }
   TRIPLINE_RETURN_IF_ERROR(Sync());  // every record read so far is durable, every state saved
   config_.file_sources = fresh->file_sources;
+  config_.fim_sources = fresh->fim_sources;
   TRIPLINE_RETURN_IF_ERROR(BuildSources());
   spdlog::info("SIGHUP: reloaded {} source(s) from {}", sources_.size(), config_path_);
   return absl::OkStatus();
@@ -143,7 +151,9 @@ absl::Status Agent::Sync() {
     TRIPLINE_RETURN_IF_ERROR(states_.Save(sources_[i]->name(), state));
     saved_[i] = std::move(state);
     ++counters_.state_saves;
+    last_save_ = std::chrono::steady_clock::now();
   }
+  if (metrics_) metrics_->Update(*this, last_save_);
   next_sync_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.sync_interval_ms);
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 
 #include "agent/agent_config.h"
 #include "agent/checkpoint/state_store.h"
+#include "agent/metrics/agent_metrics.h"
 #include "agent/ship/kafka_shipper.h"
 #include "agent/sources/source.h"
 #include "agent/spool/spool.h"
@@ -48,6 +49,9 @@ class Agent {
   const std::vector<std::unique_ptr<Source>>& sources() const { return sources_; }
   const KafkaShipper& shipper() const { return *shipper_; }
   const AgentCounters& counters() const { return counters_; }
+  bool spool_full() const { return spool_full_; }
+  // The bound /metrics port (0 when disabled).
+  uint16_t metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
  private:
   explicit Agent(const AgentConfig& config);
@@ -63,6 +67,7 @@ class Agent {
   AgentConfig config_;
   std::string config_path_;
   AgentIdentity identity_;
+  FimIdentity fim_identity_;  // the same identity, in the FIM source's own type
   StateStore states_;
   std::unique_ptr<Spool> spool_;
   std::vector<std::unique_ptr<Source>> sources_;
@@ -72,6 +77,8 @@ class Agent {
   std::vector<uint64_t> delivered_;    // spool sequence numbers served by the last poll
   std::string payload_;                // scratch for serialization
   std::chrono::steady_clock::time_point next_sync_;
+  std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
+  std::unique_ptr<AgentMetrics> metrics_;
   bool spool_full_ = false;
   AgentCounters counters_;
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <regex>
+#include <set>
 
 #include "agent/parsers/parser.h"
 #include "common/config/config_node.h"
@@ -52,14 +53,42 @@ void CheckGlob(config::ConfigNode& node, const std::string& key, const std::stri
   ::globfree(&g);
 }
 
+std::string ReadName(config::ConfigNode& node) {
+  std::string name = node.RequiredString("name");
+  if (!name.empty() && !ValidName(name)) {
+    node.Error("name", "'" + name + "': use letters, digits, '.', '_' and '-' only");
+  }
+  return name;
+}
+
+// type: fim. Folders watched recursively, with a hashed baseline in the data dir.
+FimConfig ReadFimSource(config::ConfigNode& node, const std::string& data_dir) {
+  FimConfig f;
+  f.name = ReadName(node);
+  f.roots = node.StringList("paths");
+  if (f.roots.empty()) node.Error("paths", "at least one folder to watch is required");
+  for (const auto& root : f.roots) {
+    if (root.empty() || root.front() != '/') node.Error("paths", "'" + root + "' must be absolute");
+  }
+  f.include_extensions = node.StringList("extensions");
+  f.exclude_globs = node.StringList("exclude");
+  f.max_hash_bytes = static_cast<uint64_t>(node.Int("max_hash_bytes", 64 << 20, 0, 1ll << 40));
+  f.scan_interval = std::chrono::milliseconds(node.Int("scan_interval_ms", 600000, 1000, 86400000));
+  f.report_existing = node.Bool("report_existing", false);
+  f.settle = std::chrono::milliseconds(node.Int("settle_ms", 500, 0, 60000));
+  f.max_watches = static_cast<size_t>(node.Int("max_watches", 8192, 1, 1 << 24));
+  f.baseline_path = data_dir + "/fim/" + f.name + ".baseline";
+  if (absl::Status st = ValidateFimConfig(f, ""); !st.ok() && !data_dir.empty() && !f.roots.empty()) {
+    node.Error("paths", std::string(st.message()));
+  }
+  node.Finish();
+  return f;
+}
+
 FileSourceConfig ReadFileSource(config::ConfigNode& node) {
   FileSourceConfig s;
-  s.name = node.RequiredString("name");
-  if (!s.name.empty() && !ValidName(s.name)) {
-    node.Error("name", "'" + s.name + "': use letters, digits, '.', '_' and '-' only");
-  }
-  std::string type = node.String("type", "file");
-  if (type != "file") node.Error("type", "unknown source type '" + type + "' (file)");
+  s.name = ReadName(node);
+  (void)node.String("type");
   s.paths = node.StringList("paths");
   if (node.Has("path")) s.paths.push_back(node.String("path"));
   if (s.paths.empty()) node.Error("paths", "at least one path or glob is required");
@@ -137,12 +166,21 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
 
     auto sources = root.ChildList("sources");
     if (sources.empty()) root.Error("sources", "at least one source is required");
-    for (auto& s : sources) c.file_sources.push_back(ReadFileSource(s));
-    for (size_t i = 0; i < c.file_sources.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (c.file_sources[i].name == c.file_sources[j].name && !c.file_sources[i].name.empty()) {
-          sources[i].Error("name", "duplicate source name '" + c.file_sources[i].name + "'");
-        }
+    std::set<std::string> names;
+    for (auto& s : sources) {
+      std::string type = s.String("type", "file");
+      std::string name;
+      if (type == "file") {
+        c.file_sources.push_back(ReadFileSource(s));
+        name = c.file_sources.back().name;
+      } else if (type == "fim") {
+        c.fim_sources.push_back(ReadFimSource(s, c.data_dir));
+        name = c.fim_sources.back().name;
+      } else {
+        s.Error("type", "unknown source type '" + type + "' (file, fim)");
+      }
+      if (!name.empty() && !names.insert(name).second) {
+        s.Error("name", "duplicate source name '" + name + "'");
       }
     }
 

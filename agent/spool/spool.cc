@@ -257,7 +257,7 @@ void Spool::DropOldest() {
   }
 }
 
-int64_t Spool::oldest_unacked_time_us() {
+int64_t Spool::oldest_unacked_time_us() const {
   for (const Segment& s : segments_) {
     if (s.last_seq > acked_ && s.last_seq >= s.first_seq) return s.first_time_us;
   }

@@ -58,7 +58,7 @@ class Spool {
   size_t segments() const { return segments_.size(); }
   uint64_t unacked() const { return next_seq_ - 1 - acked_; }
   // Append time of the oldest unacknowledged record (0 when none).
-  int64_t oldest_unacked_time_us();
+  int64_t oldest_unacked_time_us() const;
   const SpoolCounters& counters() const { return counters_; }
 
  private:

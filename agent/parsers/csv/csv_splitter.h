@@ -31,9 +31,9 @@ class CsvSplitter {
   // kMaxFields fields. On error fields() is unspecified.
   [[nodiscard]] absl::Status Split(std::string_view line) { return SplitAtMost(line, 0); }
 
-  // As Split, but stops after `max_fields` - 1 fields: the last field is the rest of the line, taken
-  // raw unless it is exactly one quoted field. For logs whose last column is free text that is not
-  // reliably quoted (the ECP EventData column). max_fields == 0 means no limit.
+  // As Split, but stops after `max_fields` - 1 fields: the last field is the rest of the line,
+  // taken raw unless it is exactly one quoted field. For logs whose last column is free text that
+  // is not reliably quoted (the ECP EventData column). max_fields == 0 means no limit.
   [[nodiscard]] absl::Status SplitAtMost(std::string_view line, size_t max_fields);
 
   std::span<const std::string> fields() const { return {fields_.data(), count_}; }

@@ -47,6 +47,21 @@ std::vector<std::string> ListFiles(const std::string& root) {
   return out;
 }
 
+// libevtx renders HexInt32/HexInt64 values zero-padded ("0x001fffff", "0x0000000000013529");
+// Windows renders them without padding ("0x1fffff"), and Sigma rules match that form
+// (GrantedAccess: '0x1fffff'). Strips the padding of values of exactly 8 or 16 hex digits.
+void UnpadHex(WindowsEventRecord& record) {
+  for (auto& [name, value] : record.data) {
+    if ((value.size() != 10 && value.size() != 18) || value[0] != '0' || value[1] != 'x' ||
+        value[2] != '0' ||
+        value.find_first_not_of("0123456789abcdefABCDEF", 2) != std::string::npos) {
+      continue;
+    }
+    size_t first = value.find_first_not_of('0', 2);
+    value.erase(2, (first == std::string::npos ? value.size() - 1 : first) - 2);  // "0x0" stays
+  }
+}
+
 bool ParseU64(std::string_view text, uint64_t& out) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && ptr == text.data() + text.size() && !text.empty();
@@ -233,20 +248,22 @@ EvtxSource::Cursor EvtxSource::ResumePoint(const Tracked& tracked,
                                            const std::vector<Planned>& records) const {
   const Cursor& last = tracked.emitted;
   if (last.record_id == 0) return last;
+  auto start_over = [&] {
+    spdlog::info("source {}: {} was cleared or replaced, reading it from its start",
+                 config_.name, tracked.path);
+    return Cursor{};
+  };
+  uint64_t highest = 0;
   for (const Planned& p : records) {
-    if (p.record_id > last.record_id) break;
     if (p.recovered) continue;  // leftovers of older generations prove nothing
-    // Record ids restart at 1 when a log is cleared: a record at or below the resume point that
-    // is not the one we read, or newer than it, means this is another log under the same name.
-    bool same = p.record_id == last.record_id ? p.filetime == last.filetime
-                                              : p.filetime <= last.filetime;
-    if (!same) {
-      spdlog::info("source {}: {} was cleared or replaced, reading it from its start",
-                   config_.name, tracked.path);
-      return Cursor{};
-    }
+    // Record ids restart at 1 when a log is cleared: the record we stopped at, with another
+    // time, means another log under the same name.
+    if (p.record_id == last.record_id && p.filetime != last.filetime) return start_over();
+    highest = std::max(highest, p.record_id);
   }
-  return last;
+  // Fewer records than were already read: cleared, or replaced by a shorter log.
+  if (highest < last.record_id) return start_over();
+  return last;  // the same log, grown (or wrapped past the resume point)
 }
 
 absl::Status EvtxSource::EmitNext(Tracked& tracked, size_t& consumed, const EmitFn& emit) {
@@ -267,12 +284,17 @@ absl::Status EvtxSource::EmitNext(Tracked& tracked, size_t& consumed, const Emit
     }
     return absl::OkStatus();
   }
+  UnpadHex(windows);
   if (windows.record_id == 0) windows.record_id = record.record_id;
   if (!windows.has_time && record.filetime != 0) {
     windows.time_micros = FileTimeToMicros(record.filetime);
     windows.has_time = true;
   }
   FillEnvelope(tracked, record, *xml);
+  if (windows.record_id != record.record_id) {
+    // Filtered exports renumber the record headers; the log's own EventRecordID stays in the XML.
+    (*event_.mutable_labels())["evtx.event_record_id"] = std::to_string(windows.record_id);
+  }
   normalizer_.Normalize(windows, event_);
   if (!event_.has_event_time()) *event_.mutable_event_time() = event_.observed_time();
   TRIPLINE_RETURN_IF_ERROR(emit(event_));  // handed again at the next Poll()

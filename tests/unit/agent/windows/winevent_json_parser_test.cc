@@ -174,5 +174,19 @@ TEST(WinEventJsonParserTest, NonStringValuesAreRendered) {
   EXPECT_EQ(r->data.at("A"), "[1,2]");
 }
 
+TEST(WinEventJsonParserTest, EveryPrefixOfAFixtureLineIsHandled) {
+  std::ifstream in(std::string(TRIPLINE_WINDOWS_TESTDATA_DIR) + "/winlogbeat_exchange.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  WinEventJsonParser parser;
+  int errors = 0;
+  for (size_t n = 0; n < line.size(); ++n) {
+    v1::Event e;
+    absl::StatusOr<LineKind> kind = parser.Parse(std::string_view(line).substr(0, n), e);
+    errors += kind.ok() ? 0 : 1;
+  }
+  EXPECT_EQ(errors, static_cast<int>(line.size()) - 1);  // all but the empty prefix
+}
+
 }  // namespace
 }  // namespace tripline::agent

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/metrics/metrics_server.h"
+#include "common/metrics/registry.h"
+
+namespace tripline::agent {
+
+class Agent;
+
+// The agent's Prometheus metrics and /health, served on `metrics.listen`.
+//
+// The agent's state belongs to its main loop, so nothing here reads it from the scrape thread:
+// the main loop calls Update() (at every spool sync) and copies its counters into atomic
+// instruments; the HTTP thread only renders them. Per-source instruments are created the first
+// time a source name is seen (sources can change on SIGHUP) and survive rebuilds; a counter that
+// went backwards (a rebuilt source starts from zero) counts its new value as the increase.
+class AgentMetrics {
+ public:
+  // `listen` is host:port; empty disables the endpoint (Update() still works for tests).
+  static absl::StatusOr<std::unique_ptr<AgentMetrics>> Start(const std::string& listen);
+  ~AgentMetrics();
+
+  // Called on the main loop after each sync; `last_save` is when source states were last saved.
+  void Update(const Agent& agent, std::chrono::steady_clock::time_point last_save);
+
+  const metrics::Registry& registry() const { return registry_; }
+  uint16_t port() const { return server_ ? server_->port() : 0; }
+
+ private:
+  struct SourceInstruments;
+  struct Delta {  // a monotonic counter fed from a value that may restart at zero
+    metrics::Counter* counter = nullptr;
+    uint64_t last = 0;
+    void Set(uint64_t value);
+  };
+
+  AgentMetrics() = default;
+  absl::Status Register();
+  SourceInstruments& ForSource(const std::string& name);
+  Delta MakeCounter(const std::string& name, const std::string& help,
+                    const metrics::Labels& labels = {});
+  metrics::Gauge* MakeGauge(const std::string& name, const std::string& help,
+                            const metrics::Labels& labels = {});
+
+  metrics::Registry registry_;
+  std::unique_ptr<metrics::MetricsServer> server_;
+  std::map<std::string, std::unique_ptr<SourceInstruments>> sources_;
+  std::map<std::string, Delta> delivery_errors_;
+  Delta produced_, delivered_, resent_, appended_, acked_, dropped_, corrupt_, full_pauses_,
+      recreated_;
+  metrics::Gauge *spool_bytes_ = nullptr, *spool_segments_ = nullptr, *spool_unacked_ = nullptr,
+                 *spool_oldest_age_ = nullptr, *checkpoint_age_ = nullptr;
+  // Read by /health on the HTTP thread.
+  std::atomic<double> oldest_age_seconds_{0};
+  std::atomic<bool> spool_full_{false};
+};
+
+}  // namespace tripline::agent
