@@ -52,6 +52,9 @@ absl::Status Agent::BuildSources() {
   for (const auto& fc : config_.fim_sources) {
     sources_.push_back(std::make_unique<FimSource>(fc, &fim_identity_));
   }
+  for (const auto& ec : config_.evtx_sources) {
+    sources_.push_back(std::make_unique<EvtxSource>(ec, identity_.agent_id, identity_.host));
+  }
   for (auto& source : sources_) {
     TRIPLINE_ASSIGN_OR_RETURN(std::string state, states_.Load(source->name()));
     TRIPLINE_RETURN_IF_ERROR(source->Start(state));
@@ -75,6 +78,7 @@ absl::Status Agent::Reload() {
   TRIPLINE_RETURN_IF_ERROR(Sync());  // every record read so far is durable, every state saved
   config_.file_sources = fresh->file_sources;
   config_.fim_sources = fresh->fim_sources;
+  config_.evtx_sources = fresh->evtx_sources;
   TRIPLINE_RETURN_IF_ERROR(BuildSources());
   spdlog::info("SIGHUP: reloaded {} source(s) from {}", sources_.size(), config_path_);
   return absl::OkStatus();

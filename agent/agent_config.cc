@@ -85,6 +85,18 @@ FimConfig ReadFimSource(config::ConfigNode& node, const std::string& data_dir) {
   return f;
 }
 
+// type: evtx. One .evtx file or a folder of them (exported logs), read with libevtx.
+EvtxSourceConfig ReadEvtxSource(config::ConfigNode& node) {
+  EvtxSourceConfig e;
+  e.name = ReadName(node);
+  e.path = node.RequiredString("path");
+  if (!e.path.empty() && e.path.front() != '/') node.Error("path", "must be an absolute path");
+  e.poll_interval = std::chrono::milliseconds(node.Int("poll_interval_ms", 5000, 10, 3600000));
+  e.read_recovered = node.Bool("read_recovered", true);
+  node.Finish();
+  return e;
+}
+
 FileSourceConfig ReadFileSource(config::ConfigNode& node) {
   FileSourceConfig s;
   s.name = ReadName(node);
@@ -176,8 +188,11 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
       } else if (type == "fim") {
         c.fim_sources.push_back(ReadFimSource(s, c.data_dir));
         name = c.fim_sources.back().name;
+      } else if (type == "evtx") {
+        c.evtx_sources.push_back(ReadEvtxSource(s));
+        name = c.evtx_sources.back().name;
       } else {
-        s.Error("type", "unknown source type '" + type + "' (file, fim)");
+        s.Error("type", "unknown source type '" + type + "' (file, fim, evtx)");
       }
       if (!name.empty() && !names.insert(name).second) {
         s.Error("name", "duplicate source name '" + name + "'");

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "agent/sources/file/file_source.h"
+#include "agent/sources/evtx/evtx_source.h"
 #include "agent/sources/fim/fim_config.h"
 #include "agent/spool/spool.h"
 #include "common/kafka/kafka_client.h"
@@ -23,6 +24,7 @@ struct AgentConfig {
   int sync_interval_ms = 100;  // group fsync of the spool, then source states are saved
   std::vector<FileSourceConfig> file_sources;  // sources of type file
   std::vector<FimConfig> fim_sources;          // sources of type fim
+  std::vector<EvtxSourceConfig> evtx_sources;  // sources of type evtx
   int poll_interval_ms = 100;
   int shutdown_timeout_ms = 5000;
   std::string metrics_listen;  // host:port of /metrics and /health; empty: off

@@ -21,9 +21,38 @@ constexpr std::array<std::array<uint32_t, 256>, 8> MakeTables() {
 
 constexpr auto kTables = MakeTables();
 
+#if defined(__x86_64__)
+// SSE4.2 has a CRC32C instruction: ~10x the table version. Chosen once, at first use.
+__attribute__((target("sse4.2"))) uint32_t Crc32cHardware(std::string_view data, uint32_t crc) {
+  uint64_t c = ~crc;
+  const char* p = data.data();
+  size_t n = data.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    __builtin_memcpy(&word, p, 8);
+    c = __builtin_ia32_crc32di(c, word);
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  for (; n > 0; ++p, --n) c32 = __builtin_ia32_crc32qi(c32, static_cast<unsigned char>(*p));
+  return ~c32;
+}
+
+bool HasSse42() {
+  static const bool kHas = __builtin_cpu_supports("sse4.2");
+  return kHas;
+}
+#endif
+
 }  // namespace
 
 uint32_t Crc32c(std::string_view data, uint32_t crc) {
+#if defined(__x86_64__)
+  if (HasSse42()) return Crc32cHardware(data, crc);
+#endif
+  return Crc32cPortable(data, crc);
+}
+
+uint32_t Crc32cPortable(std::string_view data, uint32_t crc) {
   crc = ~crc;
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   size_t n = data.size();

@@ -13,7 +13,7 @@ packages=(
   libboost-dev libboost-system-dev
   libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  libevtx-dev librocksdb-dev
+  libevtx-dev libbfio-dev librocksdb-dev
   jq
 )
 # The Kafka broker (tests, demo, benchmarks) runs on Java from Maven Central jars.

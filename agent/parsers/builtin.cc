@@ -7,6 +7,7 @@
 #include "agent/parsers/parser.h"
 #include "agent/parsers/plain/plain_parser.h"
 #include "agent/parsers/w3c/w3c_parser.h"
+#include "agent/parsers/winevent_json/winevent_json_parser.h"
 
 namespace tripline::agent {
 
@@ -18,12 +19,13 @@ std::unique_ptr<Parser> MakeParser(std::string_view format) {
   if (format == "csv") return std::make_unique<GenericCsvParser>();
   if (format == "json") return std::make_unique<JsonParser>();
   if (format == "plain") return std::make_unique<PlainParser>();
+  if (format == "winevent_json") return std::make_unique<WinEventJsonParser>();
   return nullptr;
 }
 
 const std::vector<std::string>& ParserFormats() {
-  static const std::vector<std::string> kFormats = {"w3c",  "httpproxy", "ecp",  "oab",
-                                                    "csv",  "json",      "plain"};
+  static const std::vector<std::string> kFormats = {
+      "w3c", "httpproxy", "ecp", "oab", "csv", "json", "plain", "winevent_json"};
   return kFormats;
 }
 

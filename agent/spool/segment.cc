@@ -1,10 +1,10 @@
 #include "agent/spool/segment.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include "common/crc32c.h"
@@ -32,30 +32,31 @@ absl::Status Errno(const std::string& what) {
 
 }  // namespace
 
-std::string SegmentWriter::Frame(const SpoolRecord& r) {
-  std::string payload;
-  payload.reserve(kPayloadHeaderBytes + r.key.size() + r.value.size());
-  PutU64(&payload, r.seq);
-  PutU64(&payload, static_cast<uint64_t>(r.append_time_us));
-  PutU32(&payload, static_cast<uint32_t>(r.key.size()));
-  payload += r.key;
-  payload += r.value;
-  std::string frame;
-  frame.reserve(kFrameHeaderBytes + payload.size());
-  PutU32(&frame, static_cast<uint32_t>(payload.size()));
-  PutU32(&frame, Crc32c(payload));
-  frame += payload;
-  return frame;
+void SegmentWriter::AppendFrame(uint64_t seq, int64_t time_us, std::string_view key,
+                                std::string_view value, std::string* out) {
+  size_t start = out->size();
+  size_t payload_len = kPayloadHeaderBytes + key.size() + value.size();
+  PutU32(out, static_cast<uint32_t>(payload_len));
+  PutU32(out, 0);  // CRC, filled in below
+  PutU64(out, seq);
+  PutU64(out, static_cast<uint64_t>(time_us));
+  PutU32(out, static_cast<uint32_t>(key.size()));
+  out->append(key);
+  out->append(value);
+  uint32_t crc = Crc32c(std::string_view(*out).substr(start + kFrameHeaderBytes, payload_len));
+  for (int i = 0; i < 4; ++i) (*out)[start + 4 + i] = static_cast<char>(crc >> (8 * i));
 }
 
 SegmentWriter::~SegmentWriter() { Close(); }
 
 void SegmentWriter::Close() {
   if (fd_ >= 0) {
+    (void)Flush();
     if (dirty_) ::fdatasync(fd_);
     ::close(fd_);
   }
   fd_ = -1;
+  buffer_.clear();
 }
 
 absl::Status SegmentWriter::Open(const std::string& path, uint64_t size) {
@@ -63,42 +64,48 @@ absl::Status SegmentWriter::Open(const std::string& path, uint64_t size) {
   path_ = path;
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
   if (fd_ < 0) return Errno(path + ": open");
+  flushed_ = size;
   if (size == 0) {
-    if (::pwrite(fd_, kSegmentMagic.data(), kSegmentMagic.size(), 0) !=
-        static_cast<ssize_t>(kSegmentMagic.size())) {
-      return Errno(path + ": write");
-    }
-    size = kSegmentMagic.size();
-    dirty_ = true;
-  } else if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {  // drop a torn tail
-    return Errno(path + ": truncate");
+    flushed_ = 0;
+    buffer_.assign(kSegmentMagic);
+    return Flush();
   }
-  size_ = size;
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return Errno(path + ": truncate");  // torn tail
   return absl::OkStatus();
 }
 
-absl::Status SegmentWriter::Append(const SpoolRecord& record) {
-  std::string frame = Frame(record);
+absl::Status SegmentWriter::Append(uint64_t seq, int64_t time_us, std::string_view key,
+                                   std::string_view value) {
+  constexpr size_t kFlushAt = 1 << 20;
+  if (buffer_.size() >= kFlushAt) TRIPLINE_RETURN_IF_ERROR(Flush());
+  AppendFrame(seq, time_us, key, value, &buffer_);
+  return absl::OkStatus();
+}
+
+absl::Status SegmentWriter::Flush() {
   size_t done = 0;
-  while (done < frame.size()) {
-    ssize_t n = ::pwrite(fd_, frame.data() + done, frame.size() - done,
-                         static_cast<off_t>(size_ + done));
+  while (done < buffer_.size()) {
+    ssize_t n = ::pwrite(fd_, buffer_.data() + done, buffer_.size() - done,
+                         static_cast<off_t>(flushed_ + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       absl::Status st = errno == ENOSPC ? absl::ResourceExhaustedError(path_ + ": disk full")
                                         : Errno(path_ + ": write");
-      (void)::ftruncate(fd_, static_cast<off_t>(size_));  // never leave half a frame
+      (void)::ftruncate(fd_, static_cast<off_t>(flushed_));  // never leave half a frame
       return st;
     }
     done += static_cast<size_t>(n);
   }
-  size_ += frame.size();
-  dirty_ = true;
+  flushed_ += buffer_.size();
+  dirty_ |= !buffer_.empty();
+  buffer_.clear();
   return absl::OkStatus();
 }
 
 absl::Status SegmentWriter::Sync() {
-  if (!dirty_ || fd_ < 0) return absl::OkStatus();
+  if (fd_ < 0) return absl::OkStatus();
+  TRIPLINE_RETURN_IF_ERROR(Flush());
+  if (!dirty_) return absl::OkStatus();
   if (::fdatasync(fd_) != 0) return Errno(path_ + ": fdatasync");
   dirty_ = false;
   return absl::OkStatus();
@@ -120,46 +127,49 @@ absl::Status SegmentReader::Open(const std::string& path) {
   return absl::OkStatus();
 }
 
-bool SegmentReader::ReadFrameHeader(uint32_t* len, uint32_t* crc) {
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0) return false;
-  file_size_ = static_cast<uint64_t>(st.st_size);
-  char header[kFrameHeaderBytes];
-  if (offset_ + kFrameHeaderBytes > file_size_ ||
-      ::pread(fd_, header, sizeof header, static_cast<off_t>(offset_)) != sizeof header) {
-    return false;
-  }
-  *len = static_cast<uint32_t>(GetLe(header, 4));
-  *crc = static_cast<uint32_t>(GetLe(header + 4, 4));
+bool SegmentReader::Fill(size_t need) {
+  if (buf_offset_ + buf_.size() >= offset_ + need) return true;
+  // Drop what was consumed, then read at least 1 MiB more.
+  size_t consumed = static_cast<size_t>(offset_ - buf_offset_);
+  buf_.erase(0, consumed);
+  buf_offset_ = offset_;
+  size_t want = std::max<size_t>(need - buf_.size(), 1 << 20);
+  size_t old = buf_.size();
+  buf_.resize(old + want);
+  ssize_t n = ::pread(fd_, buf_.data() + old, want, static_cast<off_t>(buf_offset_ + old));
+  buf_.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+  return buf_.size() >= need;
+}
+
+bool SegmentReader::FrameHeader(uint32_t* len, uint32_t* crc) {
+  if (!Fill(kFrameHeaderBytes)) return false;
+  const char* p = buf_.data() + (offset_ - buf_offset_);
+  *len = static_cast<uint32_t>(GetLe(p, 4));
+  *crc = static_cast<uint32_t>(GetLe(p + 4, 4));
   return true;
 }
 
 SegmentReader::Result SegmentReader::Next(SpoolRecord* out) {
   uint32_t len = 0, crc = 0;
-  if (!ReadFrameHeader(&len, &crc)) return Result::kEnd;
+  if (!FrameHeader(&len, &crc)) return Result::kEnd;
   if (len < kPayloadHeaderBytes || len > kMaxFrameBytes) return Result::kCorrupt;
-  if (offset_ + kFrameHeaderBytes + len > file_size_) return Result::kEnd;  // being written
-  payload_.resize(len);
-  if (::pread(fd_, payload_.data(), len, static_cast<off_t>(offset_ + kFrameHeaderBytes)) !=
-      static_cast<ssize_t>(len)) {
-    return Result::kEnd;
-  }
-  if (Crc32c(payload_) != crc) return Result::kCorrupt;
-  uint32_t key_len = static_cast<uint32_t>(GetLe(payload_.data() + 16, 4));
+  if (!Fill(kFrameHeaderBytes + len)) return Result::kEnd;  // still being written
+  std::string_view payload(buf_.data() + (offset_ - buf_offset_) + kFrameHeaderBytes, len);
+  if (Crc32c(payload) != crc) return Result::kCorrupt;
+  uint32_t key_len = static_cast<uint32_t>(GetLe(payload.data() + 16, 4));
   if (key_len > len - kPayloadHeaderBytes) return Result::kCorrupt;
-  out->seq = GetLe(payload_.data(), 8);
-  out->append_time_us = static_cast<int64_t>(GetLe(payload_.data() + 8, 8));
-  out->key.assign(payload_, kPayloadHeaderBytes, key_len);
-  out->value.assign(payload_, kPayloadHeaderBytes + key_len, std::string::npos);
+  out->seq = GetLe(payload.data(), 8);
+  out->append_time_us = static_cast<int64_t>(GetLe(payload.data() + 8, 8));
+  out->key.assign(payload.substr(kPayloadHeaderBytes, key_len));
+  out->value.assign(payload.substr(kPayloadHeaderBytes + key_len));
   offset_ += kFrameHeaderBytes + len;
   return Result::kRecord;
 }
 
 bool SegmentReader::SkipCorrupt() {
   uint32_t len = 0, crc = 0;
-  if (!ReadFrameHeader(&len, &crc)) return false;
-  if (len < kPayloadHeaderBytes || len > kMaxFrameBytes ||
-      offset_ + kFrameHeaderBytes + len > file_size_) {
+  if (!FrameHeader(&len, &crc)) return false;
+  if (len < kPayloadHeaderBytes || len > kMaxFrameBytes || !Fill(kFrameHeaderBytes + len)) {
     return false;
   }
   offset_ += kFrameHeaderBytes + len;

@@ -29,29 +29,39 @@ inline constexpr std::string_view kSegmentMagic = "TLSPOOL1";
 inline constexpr size_t kFrameHeaderBytes = 8;
 inline constexpr size_t kPayloadHeaderBytes = 20;
 
-// Appends frames to one segment file. Thread: the agent's main loop.
+// Appends frames to one segment file, through a write buffer: frames reach the file when the
+// buffer passes 1 MiB, at Flush() and at Sync() (which also fdatasyncs). Thread: the agent's
+// main loop.
 class SegmentWriter {
  public:
   ~SegmentWriter();
   // Creates the file (with its magic) or opens it for appending at `size` bytes.
   [[nodiscard]] absl::Status Open(const std::string& path, uint64_t size);
-  [[nodiscard]] absl::Status Append(const SpoolRecord& record);
+  // ResourceExhausted when the buffer is full and cannot be written (disk full): the frame is
+  // not taken; earlier frames stay buffered and are written by a later call.
+  [[nodiscard]] absl::Status Append(uint64_t seq, int64_t time_us, std::string_view key,
+                                    std::string_view value);
+  [[nodiscard]] absl::Status Flush();
   [[nodiscard]] absl::Status Sync();
   void Close();
-  uint64_t size() const { return size_; }
+  // Bytes of the segment including what is still buffered.
+  uint64_t size() const { return flushed_ + buffer_.size(); }
+  bool has_buffered() const { return !buffer_.empty(); }
 
-  // The frame bytes of `record` (also used by tests to forge corrupt frames).
-  static std::string Frame(const SpoolRecord& record);
+  // Appends the frame bytes of one record to `out` (also used by tests to forge frames).
+  static void AppendFrame(uint64_t seq, int64_t time_us, std::string_view key,
+                          std::string_view value, std::string* out);
 
  private:
   int fd_ = -1;
   std::string path_;
-  uint64_t size_ = 0;
-  bool dirty_ = false;
+  uint64_t flushed_ = 0;  // bytes in the file
+  std::string buffer_;    // frames not yet written
+  bool dirty_ = false;    // written but not fdatasync'ed
 };
 
-// Reads frames of one segment file sequentially, also while it is still being written.
-// Thread: the agent's main loop.
+// Reads frames of one segment file sequentially through a 1 MiB read buffer, also while it is
+// still being written. Thread: the agent's main loop.
 class SegmentReader {
  public:
   ~SegmentReader();
@@ -66,12 +76,14 @@ class SegmentReader {
   uint64_t offset() const { return offset_; }
 
  private:
-  bool ReadFrameHeader(uint32_t* len, uint32_t* crc);
+  // Makes `need` bytes from offset_ available in buf_; false when the file has fewer.
+  bool Fill(size_t need);
+  bool FrameHeader(uint32_t* len, uint32_t* crc);
 
   int fd_ = -1;
-  uint64_t offset_ = 0;
-  uint64_t file_size_ = 0;
-  std::string payload_;
+  uint64_t offset_ = 0;      // file offset of the next frame
+  std::string buf_;          // file bytes from buf_offset_
+  uint64_t buf_offset_ = 0;
 };
 
 }  // namespace tripline::agent

@@ -131,11 +131,11 @@ absl::StatusOr<uint64_t> Spool::Append(std::string_view key, std::string_view va
     while (bytes_ + frame > config_.max_bytes && segments_.size() > 1) DropOldest();
   }
   if (writer_.size() >= config_.segment_bytes) TRIPLINE_RETURN_IF_ERROR(StartSegment());
-  SpoolRecord record{next_seq_, NowMicros(), std::string(key), std::string(value)};
-  TRIPLINE_RETURN_IF_ERROR(writer_.Append(record));
+  int64_t now = NowMicros();
+  TRIPLINE_RETURN_IF_ERROR(writer_.Append(next_seq_, now, key, value));
   Segment& s = segments_.back();
-  if (s.last_seq < s.first_seq) s.first_time_us = record.append_time_us;
-  s.last_seq = record.seq;
+  if (s.last_seq < s.first_seq) s.first_time_us = now;
+  s.last_seq = next_seq_;
   bytes_ += writer_.size() - s.bytes;
   s.bytes = writer_.size();
   ++counters_.appended;
@@ -183,7 +183,13 @@ const SpoolRecord* Spool::Peek() {
       return &peeked_;
     }
     if (r == SegmentReader::Result::kCorrupt && reader_->SkipCorrupt()) continue;
-    if (reader_segment_ + 1 >= segments_.size()) return nullptr;  // the newest: wait for more
+    if (reader_segment_ + 1 >= segments_.size()) {
+      // The newest segment: frames may still sit in the write buffer.
+      if (r == SegmentReader::Result::kEnd && writer_.has_buffered() && writer_.Flush().ok()) {
+        continue;
+      }
+      return nullptr;
+    }
     reader_.reset();
     ++reader_segment_;
     auto reader = std::make_unique<SegmentReader>();

@@ -51,7 +51,8 @@ class PipelineE2E : public ::testing::Test {
                "  data_dir: " + dir_.File("agent-data") + "\n  poll_interval_ms: 50\n"
                "kafka:\n  brokers: " + bootstrap_ + "\n  topic: " + events_topic_ + "\n"
                "  properties:\n    linger.ms: \"5\"\n"
-               "sources:\n  - name: iis\n    path: " + log_ + "\n    format: w3c\n");
+               "sources:\n  - name: iis\n    path: " + log_ + "\n    format: w3c\n"
+               "metrics:\n  listen: 127.0.0.1:0\n");
     dir_.Write("correlator.yaml",
                "kafka:\n  brokers: " + bootstrap_ + "\n  group_id: e2e-" + s +
                "\n  events_topic: " + events_topic_ + "\n  alerts_topic: " + alerts_topic_ +

@@ -24,11 +24,6 @@ uint64_t FieldReader::Number(std::string_view name) const {
   return ParseNumber(Get(name), n) ? n : 0;
 }
 
-std::string_view BaseName(std::string_view path) {
-  size_t slash = path.find_last_of("\\/");
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 std::pair<std::string_view, std::string_view> SplitUser(std::string_view user) {
   size_t slash = user.find('\\');
   if (slash == std::string_view::npos) return {std::string_view(), user};
@@ -46,17 +41,6 @@ bool ParseNumber(std::string_view text, uint64_t& out) {
   if (text.empty()) return false;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
   return ec == std::errc() && ptr == text.data() + text.size();
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace tripline::agent

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/strings.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,13 +38,9 @@ class FieldReader {
   uint64_t* truncated_;
 };
 
-// "C:\Windows\System32\cmd.exe" -> "cmd.exe" (either slash).
-std::string_view BaseName(std::string_view path);
 // "IEWIN7\IEUser" -> {"IEWIN7", "IEUser"}; a name without a backslash has no domain.
 std::pair<std::string_view, std::string_view> SplitUser(std::string_view user);
 // Decimal or 0x-prefixed hex; nullopt-like false on anything else.
 bool ParseNumber(std::string_view text, uint64_t& out);
-// ASCII case-insensitive equality.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 }  // namespace tripline::agent

@@ -15,11 +15,13 @@ constexpr std::string_view kCmdletProvider = "MSExchange CmdletLogs";
 constexpr std::string_view kManagementChannel = "MSExchange Management";
 
 bool IsSysmon(const WindowsEventRecord& r) {
-  return EqualsIgnoreCase(r.channel, kSysmonChannel) || EqualsIgnoreCase(r.provider, kSysmonProvider);
+  return EqualsIgnoreCase(r.channel, kSysmonChannel) ||
+         EqualsIgnoreCase(r.provider, kSysmonProvider);
 }
 
 bool IsSecurity(const WindowsEventRecord& r) {
-  return EqualsIgnoreCase(r.channel, "Security") || EqualsIgnoreCase(r.provider, kSecurityProvider);
+  return EqualsIgnoreCase(r.channel, "Security") ||
+         EqualsIgnoreCase(r.provider, kSecurityProvider);
 }
 
 bool IsCmdletLog(const WindowsEventRecord& r) {

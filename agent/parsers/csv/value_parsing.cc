@@ -63,15 +63,6 @@ absl::Status ParseRfc3339(std::string_view field, std::string_view v,
   return absl::OkStatus();
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 std::string_view StripBom(std::string_view line) {
   constexpr std::string_view kBom = "\xEF\xBB\xBF";
   if (line.substr(0, kBom.size()) == kBom) line.remove_prefix(kBom.size());

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/strings.h"
+
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -43,8 +45,6 @@ template <typename T, typename Setter>
   return absl::OkStatus();
 }
 
-// ASCII case-insensitive equality (header names: ClientIpAddress vs ClientIPAddress).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // A UTF-8 byte order mark at the start of `line` is removed.
 std::string_view StripBom(std::string_view line);

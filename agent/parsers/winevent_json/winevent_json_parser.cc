@@ -1,5 +1,6 @@
 #include "agent/parsers/winevent_json/winevent_json_parser.h"
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 
@@ -28,8 +29,11 @@ absl::Status CheckDepth(std::string_view line) {
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\') {
+        ++i;  // skip the escaped character
+      } else if (c == '"') {
+        in_string = false;
+      }
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -92,10 +96,11 @@ std::string Text(const Json* v) {
 
 bool Number(const Json* v, uint64_t& out) {
   if (v == nullptr) return false;
-  if (v->is_number_unsigned()) out = v->get<uint64_t>();
-  else if (v->is_number_integer() && v->get<int64_t>() >= 0) out = v->get<uint64_t>();
-  else return v->is_string() && ParseNumber(v->get_ref<const std::string&>(), out);
-  return true;
+  if (v->is_number_unsigned() || (v->is_number_integer() && v->get<int64_t>() >= 0)) {
+    out = v->get<uint64_t>();
+    return true;
+  }
+  return v->is_string() && ParseNumber(v->get_ref<const std::string&>(), out);
 }
 
 // Objects inside event data (Winlogbeat user_data) are flattened to their leaves; a leaf name
@@ -180,8 +185,11 @@ absl::Status FromNxlog(const Json& root, WindowsEventRecord& r) {
     if (std::find(kNxlogEnvelope.begin(), kNxlogEnvelope.end(), key) != kNxlogEnvelope.end()) {
       continue;
     }
-    if (it->is_object()) Flatten(*it, key + ".", r);
-    else r.data.emplace(key, Text(&*it));
+    if (it->is_object()) {
+      Flatten(*it, key + ".", r);
+    } else {
+      r.data.emplace(key, Text(&*it));
+    }
   }
   for (const char* part : {"EventData", "UserData"}) {
     if (const Json* data = Lookup(root, part); data != nullptr && data->is_object()) {

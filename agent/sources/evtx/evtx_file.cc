@@ -38,9 +38,10 @@ class RecordHandle {
 
 absl::Status GetRecord(void* file, int index, bool recovered, RecordHandle& record) {
   libevtx_error_t* error = nullptr;
+  libevtx_file_t* handle = Handle(file);
   int rc = recovered
-               ? libevtx_file_get_recovered_record_by_index(Handle(file), index, record.out(), &error)
-               : libevtx_file_get_record_by_index(Handle(file), index, record.out(), &error);
+               ? libevtx_file_get_recovered_record_by_index(handle, index, record.out(), &error)
+               : libevtx_file_get_record_by_index(handle, index, record.out(), &error);
   if (rc != 1) return absl::DataLossError(TakeError(error));
   return absl::OkStatus();
 }

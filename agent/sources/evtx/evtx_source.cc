@@ -41,7 +41,9 @@ std::vector<std::string> ListFiles(const std::string& root) {
   if (fs::is_regular_file(root, ec)) return {root};
   for (const auto& entry : fs::directory_iterator(root, ec)) {
     std::error_code entry_ec;
-    if (entry.is_regular_file(entry_ec) && IsEvtx(entry.path())) out.push_back(entry.path().string());
+    if (entry.is_regular_file(entry_ec) && IsEvtx(entry.path())) {
+      out.push_back(entry.path().string());
+    }
   }
   std::sort(out.begin(), out.end());
   return out;

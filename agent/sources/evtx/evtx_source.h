@@ -25,10 +25,11 @@ struct EvtxSourceConfig {
 // record becomes an Event: its XML is read by EvtxXmlReader and normalized by
 // WindowsEventNormalizer (Sysmon 1 -> ProcessStart, ...). Envelope: source.kind EVTX,
 // position = the record identifier of the record header (libevtx's; equal to the XML
-// EventRecordID in a live log, renumbered from 1 by "save filtered log" exports, in which case the
-// XML's value is added as label `evtx.event_record_id`), file_id = a fingerprint of the log (path plus
-// the identifier and time of its oldest record: stable while the log grows, new when it is
-// cleared), `original` = the record's XML cut at 16 KiB. Records are emitted in identifier order.
+// EventRecordID in a live log, renumbered from 1 by "save filtered log" exports, in which case
+// the XML's value is added as label `evtx.event_record_id`), file_id = a fingerprint of the log
+// (path plus the identifier and time of its oldest record: stable while the log grows, new when
+// it is cleared), `original` = the record's XML cut at 16 KiB. Records are emitted in
+// identifier order.
 // Recovered records carry the label `evtx.recovered=true`; the ones libevtx cannot read are only
 // counted (recovered_unreadable()), as such leftovers are expected in any used log.
 //

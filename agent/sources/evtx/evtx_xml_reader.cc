@@ -239,7 +239,9 @@ absl::StatusOr<Node> EvtxXmlReader::Parse(std::string_view xml) { return Scanner
 
 absl::Status EvtxXmlReader::Read(std::string_view xml, WindowsEventRecord& out) {
   TRIPLINE_ASSIGN_OR_RETURN(Node event, Parse(xml));
-  if (event.name != "Event") return absl::InvalidArgumentError("not an <Event>: <" + event.name + ">");
+  if (event.name != "Event") {
+    return absl::InvalidArgumentError("not an <Event>: <" + event.name + ">");
+  }
   if (const Node* system = event.Child("System")) {
     if (const Node* p = system->Child("Provider")) out.provider = std::string(p->Attribute("Name"));
     ReadNumber(system->Child("EventID"), out.event_id);
@@ -247,7 +249,9 @@ absl::Status EvtxXmlReader::Read(std::string_view xml, WindowsEventRecord& out) 
     ReadNumber(system->Child("EventRecordID"), out.record_id);
     if (const Node* c = system->Child("Channel")) out.channel = c->text;
     if (const Node* c = system->Child("Computer")) out.computer = c->text;
-    if (const Node* s = system->Child("Security")) out.user_sid = std::string(s->Attribute("UserID"));
+    if (const Node* s = system->Child("Security")) {
+      out.user_sid = std::string(s->Attribute("UserID"));
+    }
     if (const Node* t = system->Child("TimeCreated")) {
       out.has_time = ParseWindowsTime(t->Attribute("SystemTime"), out.time_micros);
     }

@@ -69,11 +69,6 @@ bool PathFilter::IncludeFile(std::string_view path) const {
 
 bool PathFilter::IncludeDir(std::string_view path) const { return !Excluded(path); }
 
-std::string_view BaseName(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 std::string LowerExtension(std::string_view path) {
   std::string_view name = BaseName(path);
   size_t dot = name.rfind('.');

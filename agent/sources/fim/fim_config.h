@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/strings.h"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -66,8 +68,6 @@ class PathFilter {
 
 // "shell.ASPX" -> "aspx"; "" when the name has no extension.
 std::string LowerExtension(std::string_view path);
-// The last path component.
-std::string_view BaseName(std::string_view path);
 // True when `path` is `dir` or below it.
 bool PathUnder(std::string_view path, std::string_view dir);
 

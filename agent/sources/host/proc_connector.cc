@@ -39,7 +39,7 @@ absl::Status ProcConnector::SendControl(int op) {
   cn->id.idx = CN_IDX_PROC;
   cn->id.val = CN_VAL_PROC;
   cn->seq = ++seq_;
-  cn->ack = 0;
+  cn->ack = seq_;  // the kernel answers with ack + 1 (it does not echo seq on every version)
   cn->len = sizeof(int);
   std::memcpy(cn->data, &op, sizeof(int));
   if (::send(fd_, buf, nl->nlmsg_len, 0) < 0) return Errno("send");
@@ -107,7 +107,8 @@ bool ProcConnector::Parse(const char* data, size_t len, ProcConnectorBatch& batc
     std::memcpy(&ev, cn->data, sizeof(ev));
     if (ev.what == proc_event::PROC_EVENT_EXEC) {
       batch.exec_pids.push_back(ev.event_data.exec.process_tgid);
-    } else if (ev.what == proc_event::PROC_EVENT_NONE && ack_err != nullptr && cn->seq == seq_) {
+    } else if (ev.what == proc_event::PROC_EVENT_NONE && ack_err != nullptr &&
+               cn->ack == seq_ + 1) {
       *ack_err = static_cast<int>(ev.event_data.ack.err);
       acked = true;
     }

@@ -102,7 +102,10 @@ void UnitScanner::ScanSystemd(std::map<std::string, ServiceUnit>& out, uint64_t&
 
 ServiceUnit UnitScanner::ReadUnit(const std::string& dir, const std::string& name,
                                   uint64_t& bytes, const std::set<std::string>& enabled) const {
-  ServiceUnit unit{.type = "systemd", .name = name, .path = dir + "/" + name};
+  ServiceUnit unit;
+  unit.type = "systemd";
+  unit.name = name;
+  unit.path = dir + "/" + name;
   if (IsMasked(unit.path)) {
     unit.start_type = "masked";
     unit.sha256 = Sha256Hex("masked");
@@ -156,7 +159,11 @@ void UnitScanner::ScanSysv(const std::string& dir, std::map<std::string, Service
     bytes += content.size();
     UnitFile parsed;
     parsed.ApplySysvScript(content);
-    ServiceUnit unit{.type = "sysv", .name = name, .path = path, .sha256 = Sha256Hex(content)};
+    ServiceUnit unit;
+    unit.type = "sysv";
+    unit.name = name;
+    unit.path = path;
+    unit.sha256 = Sha256Hex(content);
     unit.start_type = started.count(name) != 0 ? "enabled" : "disabled";
     unit.executable = path;
     unit.exec_start = path + " start";

@@ -70,7 +70,9 @@ TEST(Spool, TornTailAfterACrashIsCutAndAppendingContinues) {
     ASSERT_TRUE(spool->Sync().ok());
   }
   std::string seg = Segments(dir.File("spool")).back();
-  std::string half = SegmentWriter::Frame({4, 0, "k", "never-finished"}).substr(0, 10);
+  std::string frame;
+  SegmentWriter::AppendFrame(4, 0, "k", "never-finished", &frame);
+  std::string half = frame.substr(0, 10);
   std::ofstream(seg, std::ios::app | std::ios::binary) << half;
   auto spool = *Spool::Open(Config(dir));
   ASSERT_TRUE(spool->Append("k", "r3").ok());

@@ -100,7 +100,8 @@ void CompareWithJson(const fs::path& json_path, const std::vector<v1::Event>& ev
       if (!kFields.count(key)) continue;
       std::optional<std::string> ours = FieldOf(*it->second, key);
       if (!ours) continue;
-      EXPECT_EQ(Comparable(*ours), JsonText(value)) << json_path << " record " << id << " field " << key;
+      EXPECT_EQ(Comparable(*ours), JsonText(value))
+          << json_path << " record " << id << " field " << key;
       ++compared_fields;
     }
   }

@@ -14,7 +14,8 @@
 namespace tripline::agent::evtx_test {
 
 inline const std::string kSamples = std::string(TRIPLINE_WINDOWS_SHARED_DIR) + "/data/samples/";
-inline const std::string kWebshell = kSamples + "evtxattack_LM_typical_IIS_webshell_sysmon_1_10_traces.evtx";
+inline const std::string kWebshell =
+    kSamples + "evtxattack_LM_typical_IIS_webshell_sysmon_1_10_traces.evtx";
 inline const std::string kPowercat = kSamples + "evtxattack_powercat_revShell_sysmon_1_3.evtx";
 
 struct ReadResult {
