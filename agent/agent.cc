@@ -55,6 +55,15 @@ absl::Status Agent::BuildSources() {
   for (const auto& ec : config_.evtx_sources) {
     sources_.push_back(std::make_unique<EvtxSource>(ec, identity_.agent_id, identity_.host));
   }
+  for (const auto& pc : config_.process_sources) {
+    sources_.push_back(std::make_unique<ProcessSource>(pc, &identity_));
+  }
+  for (const auto& sc : config_.service_sources) {
+    sources_.push_back(std::make_unique<ServiceSource>(sc, &identity_));
+  }
+  for (const auto& nc : config_.network_sources) {
+    sources_.push_back(std::make_unique<NetworkSource>(nc, &identity_));
+  }
   for (auto& source : sources_) {
     TRIPLINE_ASSIGN_OR_RETURN(std::string state, states_.Load(source->name()));
     TRIPLINE_RETURN_IF_ERROR(source->Start(state));
@@ -79,6 +88,9 @@ absl::Status Agent::Reload() {
   config_.file_sources = fresh->file_sources;
   config_.fim_sources = fresh->fim_sources;
   config_.evtx_sources = fresh->evtx_sources;
+  config_.process_sources = fresh->process_sources;
+  config_.service_sources = fresh->service_sources;
+  config_.network_sources = fresh->network_sources;
   TRIPLINE_RETURN_IF_ERROR(BuildSources());
   spdlog::info("SIGHUP: reloaded {} source(s) from {}", sources_.size(), config_path_);
   return absl::OkStatus();
@@ -115,16 +127,17 @@ size_t Agent::PollSources() {
   return read;
 }
 
-void Agent::Feed() {
+bool Agent::Feed() {
   while (const SpoolRecord* record = spool_->Peek()) {
     absl::Status st = shipper_->Produce(record->key, record->value, record->seq);
-    if (absl::IsResourceExhausted(st)) return;  // librdkafka's queue is full: later
+    if (absl::IsResourceExhausted(st)) return true;  // librdkafka's queue is full: later
     if (!st.ok()) {
       spdlog::error("{}", st.ToString());
-      return;
+      return true;
     }
     spool_->Advance();
   }
+  return false;
 }
 
 void Agent::Deliver(std::chrono::milliseconds wait) {
@@ -168,9 +181,16 @@ absl::Status Agent::Run() {
   absl::Status result = absl::OkStatus();
   while (!StopSignal::StopRequested() && result.ok()) {
     size_t read = PollSources();
-    Feed();
-    bool idle = read == 0 && spool_->Peek() == nullptr;
-    Deliver(std::chrono::milliseconds(idle || spool_full_ ? config_.poll_interval_ms : 0));
+    bool producer_full = Feed();
+    // Never spin: with the producer's queue full, wait for delivery reports to free it (they end
+    // the wait early); with nothing read and nothing to send, wait for the poll interval.
+    std::chrono::milliseconds wait(0);
+    if (producer_full || spool_full_) {
+      wait = std::chrono::milliseconds(10);
+    } else if (read == 0 && spool_->Peek() == nullptr) {
+      wait = std::chrono::milliseconds(config_.poll_interval_ms);
+    }
+    Deliver(wait);
     result = RecoverProducer();
     if (result.ok() && std::chrono::steady_clock::now() >= next_sync_) result = Sync();
     if (result.ok() && !config_path_.empty() && StopSignal::TakeReloadRequest()) result = Reload();
@@ -179,7 +199,7 @@ absl::Status Agent::Run() {
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
   while (result.ok() && (spool_->unacked() > 0) && std::chrono::steady_clock::now() < deadline) {
-    Feed();
+    (void)Feed();
     Deliver(std::chrono::milliseconds(20));
   }
   if (spool_->unacked() > 0) {

@@ -56,7 +56,8 @@ class Agent {
  private:
   explicit Agent(const AgentConfig& config);
   size_t PollSources();
-  void Feed();
+  // Hands spool records to the producer; true when it stopped because librdkafka's queue is full.
+  bool Feed();
   void Deliver(std::chrono::milliseconds wait);
   absl::Status RecoverProducer();
   absl::Status Sync();

@@ -97,6 +97,46 @@ EvtxSourceConfig ReadEvtxSource(config::ConfigNode& node) {
   return e;
 }
 
+// type: process. Process starts (netlink proc connector, or a /proc scan).
+ProcessSourceConfig ReadProcessSource(config::ConfigNode& node) {
+  ProcessSourceConfig p;
+  p.name = ReadName(node);
+  std::string mechanism = node.String("mechanism", "auto");
+  if (mechanism == "connector") {
+    p.mechanism = ProcessMechanism::kProcConnector;
+  } else if (mechanism == "scan") {
+    p.mechanism = ProcessMechanism::kProcScan;
+  } else if (mechanism != "auto") {
+    node.Error("mechanism", "must be auto, connector or scan");
+  }
+  p.scan_interval = std::chrono::milliseconds(node.Int("scan_interval_ms", 1000, 50, 600000));
+  node.Finish();
+  return p;
+}
+
+// type: service. systemd units and SysV scripts installed, changed, removed.
+ServiceSourceConfig ReadServiceSource(config::ConfigNode& node) {
+  ServiceSourceConfig s;
+  s.name = ReadName(node);
+  if (node.Has("unit_dirs")) s.unit_dirs = node.StringList("unit_dirs");
+  if (node.Has("sysv_dirs")) s.sysv_dirs = node.StringList("sysv_dirs");
+  s.scan_interval = std::chrono::milliseconds(node.Int("scan_interval_ms", 10000, 100, 86400000));
+  s.report_existing = node.Bool("report_existing", false);
+  node.Finish();
+  return s;
+}
+
+// type: network. New TCP connections with their owning process (a /proc/net diff).
+NetworkSourceConfig ReadNetworkSource(config::ConfigNode& node) {
+  NetworkSourceConfig n;
+  n.name = ReadName(node);
+  n.scan_interval = std::chrono::milliseconds(node.Int("scan_interval_ms", 1000, 50, 600000));
+  n.report_inbound = node.Bool("report_inbound", false);
+  n.report_listen = node.Bool("report_listen", false);
+  node.Finish();
+  return n;
+}
+
 FileSourceConfig ReadFileSource(config::ConfigNode& node) {
   FileSourceConfig s;
   s.name = ReadName(node);
@@ -191,8 +231,18 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
       } else if (type == "evtx") {
         c.evtx_sources.push_back(ReadEvtxSource(s));
         name = c.evtx_sources.back().name;
+      } else if (type == "process") {
+        c.process_sources.push_back(ReadProcessSource(s));
+        name = c.process_sources.back().name;
+      } else if (type == "service") {
+        c.service_sources.push_back(ReadServiceSource(s));
+        name = c.service_sources.back().name;
+      } else if (type == "network") {
+        c.network_sources.push_back(ReadNetworkSource(s));
+        name = c.network_sources.back().name;
       } else {
-        s.Error("type", "unknown source type '" + type + "' (file, fim, evtx)");
+        s.Error("type", "unknown source type '" + type +
+                            "' (file, fim, evtx, process, service, network)");
       }
       if (!name.empty() && !names.insert(name).second) {
         s.Error("name", "duplicate source name '" + name + "'");

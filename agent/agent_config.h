@@ -6,6 +6,9 @@
 #include "agent/sources/file/file_source.h"
 #include "agent/sources/evtx/evtx_source.h"
 #include "agent/sources/fim/fim_config.h"
+#include "agent/sources/host/network_source.h"
+#include "agent/sources/host/process_source.h"
+#include "agent/sources/host/service_source.h"
 #include "agent/spool/spool.h"
 #include "common/kafka/kafka_client.h"
 #include "common/status.h"
@@ -25,6 +28,9 @@ struct AgentConfig {
   std::vector<FileSourceConfig> file_sources;  // sources of type file
   std::vector<FimConfig> fim_sources;          // sources of type fim
   std::vector<EvtxSourceConfig> evtx_sources;  // sources of type evtx
+  std::vector<ProcessSourceConfig> process_sources;
+  std::vector<ServiceSourceConfig> service_sources;
+  std::vector<NetworkSourceConfig> network_sources;
   int poll_interval_ms = 100;
   int shutdown_timeout_ms = 5000;
   std::string metrics_listen;  // host:port of /metrics and /health; empty: off

@@ -12,8 +12,10 @@ const std::map<std::string, std::string>& ProducerDefaults() {
       {"acks", "all"},
       {"compression.type", "zstd"},
       {"linger.ms", "50"},
-      {"queue.buffering.max.kbytes", "65536"},
-      {"queue.buffering.max.messages", "200000"},
+      // The disk spool holds the backlog; librdkafka's queue only needs a few batches in flight.
+      {"queue.buffering.max.kbytes", "8192"},
+      {"queue.buffering.max.messages", "50000"},
+      {"batch.num.messages", "10000"},
       {"message.timeout.ms", "120000"},
       {"client.id", "tripline-agent"},
   };

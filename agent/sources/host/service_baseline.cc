@@ -43,8 +43,8 @@ bool Unescape(std::string_view s, std::string& out) {
 
 }  // namespace
 
-BaselineEntry BaselineEntry::Of(const ServiceUnit& unit) {
-  return BaselineEntry{unit.type,       unit.name, unit.path,      unit.sha256,
+ServiceBaselineEntry ServiceBaselineEntry::Of(const ServiceUnit& unit) {
+  return ServiceBaselineEntry{unit.type,       unit.name, unit.path,      unit.sha256,
                        unit.start_type, unit.user, unit.executable};
 }
 
@@ -84,7 +84,7 @@ absl::StatusOr<ServiceBaseline> ServiceBaseline::Parse(std::string_view text) {
     if (i != kFields - 1 || colon == std::string::npos) {
       return absl::DataLossError("service baseline: bad line: " + std::string(line.substr(0, 200)));
     }
-    baseline.entries_[f[0]] = BaselineEntry{f[0].substr(0, colon), f[0].substr(colon + 1), f[5],
+    baseline.entries_[f[0]] = ServiceBaselineEntry{f[0].substr(0, colon), f[0].substr(colon + 1), f[5],
                                             f[1], f[2], f[3], f[4]};
   }
   return baseline;

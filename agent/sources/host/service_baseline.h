@@ -10,7 +10,7 @@
 namespace tripline::agent {
 
 // What the service source remembers of one service between scans and across restarts.
-struct BaselineEntry {
+struct ServiceBaselineEntry {
   std::string type;
   std::string name;
   std::string path;
@@ -19,9 +19,9 @@ struct BaselineEntry {
   std::string user;
   std::string executable;
 
-  static BaselineEntry Of(const ServiceUnit& unit);
+  static ServiceBaselineEntry Of(const ServiceUnit& unit);
   // A change worth reporting: the definition or the enablement differs.
-  bool SameAs(const BaselineEntry& other) const {
+  bool SameAs(const ServiceBaselineEntry& other) const {
     return sha256 == other.sha256 && start_type == other.start_type;
   }
 };
@@ -31,15 +31,15 @@ struct BaselineEntry {
 // backslash, tab and newline escaped as \\ \t \n. Value type; any thread.
 class ServiceBaseline {
  public:
-  std::map<std::string, BaselineEntry>& entries() { return entries_; }
-  const std::map<std::string, BaselineEntry>& entries() const { return entries_; }
+  std::map<std::string, ServiceBaselineEntry>& entries() { return entries_; }
+  const std::map<std::string, ServiceBaselineEntry>& entries() const { return entries_; }
 
   std::string Serialize() const;
   // Parses the lines Serialize() wrote (after the state's first line).
   [[nodiscard]] static absl::StatusOr<ServiceBaseline> Parse(std::string_view text);
 
  private:
-  std::map<std::string, BaselineEntry> entries_;
+  std::map<std::string, ServiceBaselineEntry> entries_;
 };
 
 }  // namespace tripline::agent

@@ -57,7 +57,7 @@ void ServiceSource::Scan(bool silent) {
   std::map<std::string, ServiceUnit> units = scanner_.Scan(&bytes);
   counters_.bytes += bytes;
   if (silent) {
-    for (const auto& [key, unit] : units) current_.entries()[key] = BaselineEntry::Of(unit);
+    for (const auto& [key, unit] : units) current_.entries()[key] = ServiceBaselineEntry::Of(unit);
     durable_ = current_;
     return;
   }
@@ -72,7 +72,7 @@ void ServiceSource::Scan(bool silent) {
     it = known.erase(it);
   }
   for (const auto& [key, unit] : units) {
-    BaselineEntry entry = BaselineEntry::Of(unit);
+    ServiceBaselineEntry entry = ServiceBaselineEntry::Of(unit);
     auto old = known.find(key);
     if (old != known.end() && old->second.SameAs(entry)) continue;
     Report(old == known.end() ? v1::ServiceChange::ACTION_INSTALLED
@@ -100,7 +100,7 @@ void ServiceSource::Report(v1::ServiceChange::Action action, const ServiceUnit& 
   (void)emitter_.Push(std::move(event));  // unbounded outbox: never refuses
 }
 
-void ServiceSource::ReportRemoved(const BaselineEntry& entry) {
+void ServiceSource::ReportRemoved(const ServiceBaselineEntry& entry) {
   v1::Event event = emitter_.NewEvent(entry.path, entry.type);
   v1::ServiceChange* s = event.mutable_service();
   s->set_action(v1::ServiceChange::ACTION_REMOVED);

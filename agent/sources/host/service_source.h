@@ -63,12 +63,12 @@ class ServiceSource final : public Source {
   struct Update {
     uint64_t index;  // the record's emission index since Start()
     std::string key;
-    std::optional<BaselineEntry> entry;  // nullopt: removed
+    std::optional<ServiceBaselineEntry> entry;  // nullopt: removed
   };
 
   void Scan(bool silent);
   void Report(v1::ServiceChange::Action action, const ServiceUnit& unit);
-  void ReportRemoved(const BaselineEntry& entry);
+  void ReportRemoved(const ServiceBaselineEntry& entry);
 
   ServiceSourceConfig config_;
   UnitScanner scanner_;

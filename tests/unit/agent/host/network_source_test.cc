@@ -33,9 +33,10 @@ uint16_t LocalPort(int fd) {
                                    : ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
 }
 
-// A loopback listener on an ephemeral port (IPv4 or IPv6).
+// A loopback listener on an ephemeral port (IPv4 or IPv6); non-blocking, so that accept() never
+// hangs a test whose connect failed.
 int Listen(int family) {
-  int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return -1;
   sockaddr_storage addr{};
   socklen_t len = 0;
@@ -74,7 +75,10 @@ int Connect(int family, uint16_t port) {
     a->sin6_port = htons(port);
     len = sizeof(*a);
   }
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    ::close(fd);
+    return -1;
+  }
   return fd;
 }
 
@@ -114,6 +118,7 @@ TEST_F(NetworkSourceTest, OutboundLoopbackConnectionIsReportedOnceWithItsProcess
   ASSERT_TRUE(source.Start("").ok());
 
   Fd client(Connect(AF_INET, server_port));
+  ASSERT_GE(client.fd, 0) << "loopback connect failed";
   Fd accepted(::accept(listener.fd, nullptr, nullptr));
   uint16_t client_port = LocalPort(client.fd);
   Collector out;
@@ -148,6 +153,7 @@ TEST_F(NetworkSourceTest, InboundAndListenWhenConfigured) {
   ASSERT_GE(listener.fd, 0);
   uint16_t server_port = LocalPort(listener.fd);
   Fd client(Connect(AF_INET, server_port));
+  ASSERT_GE(client.fd, 0) << "loopback connect failed";
   Fd accepted(::accept(listener.fd, nullptr, nullptr));
   uint16_t client_port = LocalPort(client.fd);
   Collector out;
@@ -169,6 +175,7 @@ TEST_F(NetworkSourceTest, Ipv6LoopbackConnection) {
   NetworkSource source(Config(), &identity_);
   ASSERT_TRUE(source.Start("").ok());
   Fd client(Connect(AF_INET6, server_port));
+  ASSERT_GE(client.fd, 0) << "loopback connect failed";
   uint16_t client_port = LocalPort(client.fd);
   Collector out;
   ASSERT_TRUE(PollUntil(source, out, [&] {
@@ -185,6 +192,7 @@ TEST_F(NetworkSourceTest, ExistingConnectionsAreBaselineUnlessAskedAndNumbersRes
   ASSERT_GE(listener.fd, 0);
   uint16_t server_port = LocalPort(listener.fd);
   Fd client(Connect(AF_INET, server_port));
+  ASSERT_GE(client.fd, 0) << "loopback connect failed";
   uint16_t client_port = LocalPort(client.fd);
 
   NetworkSource quiet(Config(), &identity_);
