@@ -1,5 +1,7 @@
 #include "agent/sources/fim/fim_source.h"
 
+#include <filesystem>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -54,6 +56,10 @@ FimSource::~FimSource() {
 
 absl::Status FimSource::Start(std::string_view saved_state) {
   TRIPLINE_RETURN_IF_ERROR(ValidateFimConfig(config_, "fim source " + config_.name));
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(config_.baseline_path).parent_path(),
+                                      ec);
+  if (ec) return absl::InternalError(config_.baseline_path + ": " + ec.message());
   bool first_start = false;
   absl::Status loaded = LoadBaseline(saved_state);
   if (absl::IsNotFound(loaded)) {

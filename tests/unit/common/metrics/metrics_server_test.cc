@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/common/metrics/http_test_client.h"
+#include "tests/support/http_test_client.h"
 
 namespace tripline::metrics {
 namespace {

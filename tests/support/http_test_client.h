@@ -19,7 +19,7 @@
 // broken server fails the test instead of hanging it.
 //
 // Lifecycle: one connection per object, closed by the destructor. One thread.
-namespace tripline::metrics::testing {
+namespace tripline::testing {
 
 struct TestResponse {
   int status = 0;
@@ -129,4 +129,4 @@ class TestHttpClient {
   std::string buffer_;
 };
 
-}  // namespace tripline::metrics::testing
+}  // namespace tripline::testing
