@@ -168,6 +168,7 @@ FileSourceConfig ReadFileSource(config::ConfigNode& node) {
   s.discover_interval =
       std::chrono::milliseconds(node.Int("discover_interval_ms", 1000, 10, 3600000));
   s.max_open_files = static_cast<size_t>(node.Int("max_open_files", 512, 1, 100000));
+  s.keep_original = node.Bool("keep_original", true);
   node.Finish();
   return s;
 }

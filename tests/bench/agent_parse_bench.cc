@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agent/parsers/exchange_csv/httpproxy_parser.h"
 #include "agent/parsers/w3c/w3c_parser.h"
 #include "agent/sources/file/file_source.h"
 
@@ -52,6 +53,31 @@ void BM_W3cParse(benchmark::State& state) {
 }
 BENCHMARK(BM_W3cParse);
 
+// Exchange HttpProxy rows (74 columns, Exchange 2016 CU19 layout) from the parser test data.
+void BM_HttpProxyParse(benchmark::State& state) {
+  std::ifstream in(TRIPLINE_TESTDATA_DIR "/exchange/httpproxy_ecp_header_change.LOG");
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l) && lines.size() < 9;) lines.push_back(l);
+  HttpProxyParser parser;
+  v1::Event event;
+  std::vector<std::string> rows;
+  for (const auto& l : lines) {
+    if (parser.Parse(l, event).value_or(LineKind::kSkipped) == LineKind::kRecord) rows.push_back(l);
+  }
+  if (rows.empty()) {
+    state.SkipWithError("no HttpProxy rows in the test data");
+    return;
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    event.Clear();
+    auto kind = parser.Parse(rows[i++ % rows.size()], event);
+    benchmark::DoNotOptimize(kind);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_HttpProxyParse);
+
 // The whole file path: read, split lines, parse, fill the envelope (event id, host, source,
 // original), serialize to protobuf bytes as the spool stores them.
 void BM_FileSourceToBytes(benchmark::State& state) {
@@ -74,6 +100,7 @@ void BM_FileSourceToBytes(benchmark::State& state) {
   config.name = "iis";
   config.paths = {path};
   config.format = "w3c";
+  config.keep_original = state.range(0) != 0;
   std::string bytes;
   uint64_t total = 0, serialized = 0;
   for (auto _ : state) {
@@ -96,7 +123,8 @@ void BM_FileSourceToBytes(benchmark::State& state) {
   state.counters["bytes_per_event"] = static_cast<double>(serialized) / static_cast<double>(total);
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_FileSourceToBytes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FileSourceToBytes)->Arg(1)->Arg(0)->ArgName("keep_original")
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tripline::agent

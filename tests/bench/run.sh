@@ -92,6 +92,15 @@ start=$(date +%s%N)
 pids+=($!)
 wait_and_report "tripline-agent (parse+protobuf)" bench.tripline "$!" "$start" "$lines"
 
+# tripline-agent without event.original on parsed lines (every column is still in the body).
+rm -rf "$work/agent-data"
+sed -i -e "s/bench.tripline/bench.tripline.lean/" -e "s/format: w3c}/format: w3c, keep_original: false}/" "$work/agent.yaml"
+start=$(date +%s%N)
+"$build/agent/tripline-agent" -c "$work/agent.yaml" >"$work/agent.log" 2>&1 &
+pids+=($!)
+wait_and_report "tripline-agent, keep_original=false" bench.tripline.lean "$!" "$start" "$lines"
+sed -i -e "s/bench.tripline.lean/bench.tripline/" -e "s/, keep_original: false//" "$work/agent.yaml"
+
 # rsyslog imfile -> omkafka (Debian rsyslog-kafka), raw lines, its default batching.
 mkdir -p "$work/rsyslog"
 cat >"$work/rsyslog.conf" <<CONF

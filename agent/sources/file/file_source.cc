@@ -231,6 +231,10 @@ void FileSource::FillEnvelope(const Tracked& file, const TailedLine& line) {
   src->set_file_id(file.file_id);
   src->set_position(line.offset);
   src->set_format(config_.format);
+  if (config_.keep_original) SetOriginal(line);
+}
+
+void FileSource::SetOriginal(const TailedLine& line) {
   std::string_view original = line.text.substr(0, kMaxOriginalBytes);
   event_.set_original(std::string(original));
   event_.set_original_truncated(line.truncated || original.size() < line.text.size());
@@ -246,6 +250,7 @@ absl::Status FileSource::OnLine(Tracked& file, const TailedLine& line, const Emi
     }
     event_.mutable_app()->set_message(std::string(line.text));
     (*event_.mutable_labels())["parse_error"] = std::string(kind.status().message());
+    if (!config_.keep_original) SetOriginal(line);
   } else if (*kind == LineKind::kSkipped) {
     return absl::OkStatus();
   }

@@ -23,6 +23,9 @@ struct FileSourceConfig {
   bool start_at_end = false;  // files found at the very first start: skip what they hold
   std::chrono::milliseconds discover_interval{1000};
   size_t max_open_files = 512;
+  // Ship the raw line as event.original with every record (true), or only with lines the parser
+  // rejected (false: ~40% smaller IIS events; every column is still in the typed body).
+  bool keep_original = true;
 };
 
 // The envelope every event of this agent carries.
@@ -74,6 +77,7 @@ class FileSource final : public Source {
   void ReplayHeader(Tracked& file, uint64_t offset);
   absl::Status OnLine(Tracked& file, const TailedLine& line, const EmitFn& emit);
   void FillEnvelope(const Tracked& file, const TailedLine& line);
+  void SetOriginal(const TailedLine& line);
   void Retire();
 
   FileSourceConfig config_;

@@ -171,6 +171,25 @@ TEST_F(FileSourceTest, MalformedLineIsShippedUnparsedAndCounted) {
   EXPECT_EQ(s->counters().records, 2u);
 }
 
+TEST_F(FileSourceTest, WithoutKeepOriginalOnlyUnparsedLinesCarryTheRawLine) {
+  dir_.Write("W3SVC1/u_ex.log", std::string(kHeader) + "garbage\n" + Line(1));
+  FileSourceConfig c;
+  c.name = "iis";
+  c.paths = {dir_.path() + "/W3SVC*/u_ex*.log"};
+  c.format = "w3c";
+  c.keep_original = false;
+  FileSource s(c, &identity_);
+  ASSERT_TRUE(s.Start("").ok());
+  auto events = Drain(s);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].original(), "garbage");
+  EXPECT_EQ(events[1].original(), "");
+  EXPECT_EQ(events[1].http().url_path(), "/owa/1");
+  // With the default the raw line travels with every record.
+  auto kept = Drain(*Make());
+  EXPECT_EQ(kept[1].original(), Line(1).substr(0, Line(1).size() - 1));
+}
+
 TEST_F(FileSourceTest, RefusedRecordIsOfferedAgainAndNotCountedTwice) {
   dir_.Write("W3SVC1/u_ex.log", std::string(kHeader) + Line(0) + Line(1));
   auto s = Make();
