@@ -22,6 +22,9 @@ struct Case {
   bool want;
 };
 
+// Test names already say which case it is; keep gtest from dumping the object's bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 ValueMatcher::RefResolver NoRefs() {
   return [](std::string_view name) { return FieldRegistry::Resolve(name); };
 }
@@ -163,6 +166,8 @@ struct ErrorCase {
   Values values;
   std::string message;  // a substring of the error
 };
+
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
 
 const ErrorCase kErrors[] = {
     {"unknown", {"c"}, {"x"}, "unknown modifier 'c'"},
