@@ -167,8 +167,6 @@ struct ErrorCase {
   std::string message;  // a substring of the error
 };
 
-void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
-
 const ErrorCase kErrors[] = {
     {"unknown", {"c"}, {"x"}, "unknown modifier 'c'"},
     {"expand", {"expand"}, {"%Servers%"}, "modifier 'expand' is not supported"},
