@@ -51,6 +51,32 @@ bool PartMatches(std::string_view rule, std::string_view event) {
   return rule.empty() || absl::EqualsIgnoreCase(AbslView(rule), AbslView(event));
 }
 
+// Sysmon event ids kept as WindowsEvent (no typed body) and their Sigma categories. Process
+// creation (1), network (3) and file events (11, 23, 26) have typed bodies and categories of their
+// own.
+std::string_view SysmonCategory(uint32_t event_code) {
+  switch (event_code) {
+    case 2: return "file_change";
+    case 6: return "driver_load";
+    case 7: return "image_load";
+    case 8: return "create_remote_thread";
+    case 9: return "raw_access_thread";
+    case 10: return "process_access";
+    case 12: return "registry_add";  // also deletions; `registry_event` rules see all of them
+    case 13: return "registry_set";
+    case 14: return "registry_rename";
+    case 15: return "create_stream_hash";
+    case 17:
+    case 18: return "pipe_created";
+    case 19:
+    case 20:
+    case 21: return "wmi_event";
+    case 22: return "dns_query";
+    case 25: return "process_tampering";
+    default: return {};
+  }
+}
+
 }  // namespace
 
 std::string Logsource::ToString() const {
@@ -83,14 +109,31 @@ EventLogsource DeriveLogsource(const v1::Event& e) {
     case v1::Event::kWindows:
       ls.service = ChannelToService(e.windows().channel());
       ls.product = "windows";
+      if (ls.service == "sysmon") {
+        ls.category = SysmonCategory(e.windows().event_code());
+        // Sysmon 12 is both key/value creation and deletion; EventType tells which.
+        auto type = e.windows().data().find("EventType");
+        if (e.windows().event_code() == 12 && type != e.windows().data().end() &&
+            type->second.find("Delete") != std::string::npos) {
+          ls.category = "registry_delete";
+        }
+      }
       break;
     default: break;
   }
   return ls;
 }
 
+bool CategoryMatches(std::string_view rule, std::string_view event) {
+  // Sigma's registry_event covers every registry category (Sysmon 12, 13 and 14).
+  if (absl::EqualsIgnoreCase(AbslView(rule), "registry_event")) {
+    return event.substr(0, 9) == "registry_";
+  }
+  return PartMatches(rule, event);
+}
+
 bool LogsourceMatches(const Logsource& rule, const EventLogsource& event) {
-  if (!PartMatches(rule.category, event.category)) return false;
+  if (!CategoryMatches(rule.category, event.category)) return false;
   if (!PartMatches(rule.service, event.service)) return false;
   return event.product.empty() || PartMatches(rule.product, event.product);
 }

@@ -34,5 +34,7 @@ EventLogsource DeriveLogsource(const v1::Event& event);
 // A rule sees an event when every part the rule names equals the event's (case-insensitive);
 // a product the event does not know (host.os.type empty) does not exclude it.
 bool LogsourceMatches(const Logsource& rule, const EventLogsource& event);
+// A rule's category against an event's (case-insensitive; `registry_event` covers registry_*).
+bool CategoryMatches(std::string_view rule, std::string_view event);
 
 }  // namespace tripline::correlator::engine

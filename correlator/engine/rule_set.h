@@ -22,7 +22,8 @@ class RuleSet {
   template <typename Fn>
   void ForEachCandidate(const EventLogsource& logsource, Fn&& fn) const {
     for (const Bucket& b : buckets_) {
-      if (!b.logsource_key.category.empty() && b.logsource_key.category != logsource.category) {
+      if (!b.logsource_key.category.empty() &&
+          !CategoryMatches(b.logsource_key.category, logsource.category)) {
         continue;
       }
       if (!b.logsource_key.service.empty() && b.logsource_key.service != logsource.service) {

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 const std::string kSigmaDir = TRIPLINE_SIGMA_DIR;
 const std::string kRegressionDir = TRIPLINE_SIGMA_REGRESSION_DIR;
-constexpr double kMinHitRate = 0.80;
+constexpr double kMinHitRate = 1.0;  // every capture must fire its rule
 
 // Sigma rule id -> rule file, from the top-level `id:` line of every .yml under the rules tree.
 std::map<std::string, std::string> IndexRules() {

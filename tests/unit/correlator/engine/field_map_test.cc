@@ -32,11 +32,11 @@ TEST(FieldMapTest, UnmappedNamesAreErrorsThatNameTheLogsource) {
   EXPECT_EQ(r.status().message(),
             "unknown field 'ParentUser' for logsource product=windows category=process_creation "
             "(field map section 'process_creation')");
-  auto none = map.Resolve({"windows", "registry_set", ""}, "TargetObject");
+  auto none = map.Resolve({"windows", "antivirus", ""}, "Signature");
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().message(),
-            "field 'TargetObject': the field map has no section for logsource product=windows "
-            "category=registry_set");
+            "field 'Signature': the field map has no section for logsource product=windows "
+            "category=antivirus");
 }
 
 TEST(FieldMapTest, StrictLoadingReportsEveryProblemWithItsLine) {

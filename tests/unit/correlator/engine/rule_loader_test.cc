@@ -84,20 +84,20 @@ TEST(RuleLoaderTest, ConditionErrorsPointAtTheConditionKey) {
 
 TEST(RuleLoaderTest, LogsourceWithoutFieldMapIsOneErrorPerRule) {
   LoadResult r = LoadRules(
-      "title: Registry\n"                         // 1
+      "title: Antivirus\n"                        // 1
       "logsource:\n"                              // 2
       "  product: windows\n"                      // 3
-      "  category: registry_set\n"                // 4
+      "  category: antivirus\n"                   // 4
       "detection:\n"                              // 5
       "  sel:\n"                                  // 6
-      "    TargetObject|contains: '\\Run\\'\n"  // 7
-      "    Details|contains: Temp\n"              // 8
+      "    Signature|contains: Mimikatz\n"        // 7
+      "    Filename|contains: Temp\n"             // 8
       "  condition: sel\n",                       // 9
-      "reg.yml");
+      "av.yml");
   ASSERT_EQ(r.errors.size(), 1u) << absl::StrJoin(r.errors, "\n");
   EXPECT_EQ(r.errors[0],
-            "reg.yml:2: the field map has no section for logsource product=windows "
-            "category=registry_set; rule skipped");
+            "av.yml:2: the field map has no section for logsource product=windows "
+            "category=antivirus; rule skipped");
 }
 
 TEST(RuleLoaderTest, YamlSyntaxErrorHasLine) {
