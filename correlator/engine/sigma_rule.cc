@@ -1,4 +1,5 @@
 #include "correlator/engine/sigma_rule.h"
+#include "correlator/engine/rule_yaml.h"
 
 #include <set>
 
@@ -11,47 +12,8 @@
 namespace tripline::correlator::engine {
 namespace {
 
-struct LevelName {
-  std::string_view name;
-  v1::Severity severity;
-};
-constexpr LevelName kLevels[] = {{"informational", v1::SEVERITY_INFORMATIONAL},
-                                 {"low", v1::SEVERITY_LOW},
-                                 {"medium", v1::SEVERITY_MEDIUM},
-                                 {"high", v1::SEVERITY_HIGH},
-                                 {"critical", v1::SEVERITY_CRITICAL}};
-
 const std::set<std::string, std::less<>> kLogsourceKeys = {"product", "category", "service",
                                                            "definition"};
-
-std::string ReadString(const YAML::Node& doc, const char* key, ErrorList* errors) {
-  const YAML::Node node = doc[key];
-  if (!node || node.IsNull()) return "";
-  if (!node.IsScalar()) {
-    errors->Add(node, Cat("'", key, "' must be a string"));
-    return "";
-  }
-  return node.Scalar();
-}
-
-std::vector<std::string> ReadList(const YAML::Node& doc, const char* key, ErrorList* errors) {
-  std::vector<std::string> out;
-  const YAML::Node node = doc[key];
-  if (!node || node.IsNull()) return out;
-  if (node.IsScalar()) return {node.Scalar()};
-  if (!node.IsSequence()) {
-    errors->Add(node, Cat("'", key, "' must be a list of strings"));
-    return out;
-  }
-  for (const YAML::Node& item : node) {
-    if (item.IsScalar()) {
-      out.push_back(item.Scalar());
-    } else {
-      errors->Add(item, Cat("'", key, "' must be a list of strings"));
-    }
-  }
-  return out;
-}
 
 Logsource ReadLogsource(const YAML::Node& doc, ErrorList* errors) {
   Logsource ls;
@@ -75,31 +37,18 @@ Logsource ReadLogsource(const YAML::Node& doc, ErrorList* errors) {
 }
 
 void ReadMetadata(const YAML::Node& doc, ErrorList* errors, RuleMetadata* m) {
-  m->title = ReadString(doc, "title", errors);
+  m->title = ReadYamlString(doc, "title", errors);
   if (m->title.empty()) errors->Add(doc, "'title' is required");
-  m->id = ReadString(doc, "id", errors);
-  m->name = ReadString(doc, "name", errors);
-  m->status = ReadString(doc, "status", errors);
-  m->description = ReadString(doc, "description", errors);
-  m->author = ReadString(doc, "author", errors);
-  m->level = absl::AsciiStrToLower(ReadString(doc, "level", errors));
-  m->references = ReadList(doc, "references", errors);
-  m->tags = ReadList(doc, "tags", errors);
-  m->falsepositives = ReadList(doc, "falsepositives", errors);
+  m->id = ReadYamlString(doc, "id", errors);
+  m->name = ReadYamlString(doc, "name", errors);
+  m->status = ReadYamlString(doc, "status", errors);
+  m->description = ReadYamlString(doc, "description", errors);
+  m->author = ReadYamlString(doc, "author", errors);
+  m->references = ReadYamlList(doc, "references", errors);
+  m->tags = ReadYamlList(doc, "tags", errors);
+  m->falsepositives = ReadYamlList(doc, "falsepositives", errors);
   m->logsource = ReadLogsource(doc, errors);
-  if (!m->level.empty()) {
-    bool known = false;
-    for (const LevelName& l : kLevels) {
-      if (l.name == m->level) {
-        m->severity = l.severity;
-        known = true;
-      }
-    }
-    if (!known) {
-      errors->Add(doc["level"], Cat("unknown level '", m->level,
-                                             "' (informational, low, medium, high, critical)"));
-    }
-  }
+  ReadLevel(doc, errors, &m->level, &m->severity);
   if (m->id.empty()) m->id = m->name.empty() ? StableId({errors->file(), m->title}) : m->name;
   ParseAttackTags(m->tags, &m->technique_ids, &m->tactic_ids);
 }

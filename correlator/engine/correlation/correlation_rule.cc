@@ -1,4 +1,5 @@
 #include "correlator/engine/correlation/correlation_rule.h"
+#include "correlator/engine/rule_yaml.h"
 
 #include <set>
 
@@ -18,46 +19,6 @@ const std::set<std::string, std::less<>> kTopKeys = {
     "taxonomy", "falsepositives", "correlation", "level", "generate", "tags"};
 const std::set<std::string, std::less<>> kCorrelationKeys = {
     "type", "rules", "group-by", "timespan", "condition", "aliases", "generate"};
-
-struct LevelName {
-  std::string_view name;
-  v1::Severity severity;
-};
-constexpr LevelName kLevels[] = {{"informational", v1::SEVERITY_INFORMATIONAL},
-                                 {"low", v1::SEVERITY_LOW},
-                                 {"medium", v1::SEVERITY_MEDIUM},
-                                 {"high", v1::SEVERITY_HIGH},
-                                 {"critical", v1::SEVERITY_CRITICAL}};
-
-std::string ReadString(const YAML::Node& map, const char* key, ErrorList* errors) {
-  const YAML::Node node = map[key];
-  if (!node || node.IsNull()) return "";
-  if (!node.IsScalar()) {
-    errors->Add(node, Cat("'", key, "' must be a string"));
-    return "";
-  }
-  return node.Scalar();
-}
-
-// A list of strings; a single scalar is accepted as a list of one.
-std::vector<std::string> ReadList(const YAML::Node& map, const char* key, ErrorList* errors) {
-  std::vector<std::string> out;
-  const YAML::Node node = map[key];
-  if (!node || node.IsNull()) return out;
-  if (node.IsScalar()) return {node.Scalar()};
-  if (!node.IsSequence()) {
-    errors->Add(node, Cat("'", key, "' must be a list of strings"));
-    return out;
-  }
-  for (const YAML::Node& item : node) {
-    if (!item.IsScalar()) {
-      errors->Add(item, Cat("'", key, "' entries must be strings"));
-      continue;
-    }
-    out.push_back(item.Scalar());
-  }
-  return out;
-}
 
 void CheckKeys(const YAML::Node& map, const std::set<std::string, std::less<>>& allowed,
                std::string_view where, ErrorList* errors) {
@@ -188,13 +149,13 @@ void ParseBody(const YAML::Node& body, CorrelationRule* rule, ErrorList* errors)
   CheckKeys(body, kCorrelationKeys, "correlation", errors);
   const std::optional<CorrelationType> type = ParseType(body["type"], errors);
   if (type) rule->type = *type;
-  rule->rules = ReadList(body, "rules", errors);
+  rule->rules = ReadYamlList(body, "rules", errors);
   if (rule->rules.empty()) errors->Add(KeyMark(body, "rules"), "'correlation.rules' is required");
   std::set<std::string_view> seen;
   for (const std::string& r : rule->rules) {
     if (!seen.insert(r).second) errors->Add(body["rules"], Cat("rule '", r, "' listed twice"));
   }
-  rule->group_by = ReadList(body, "group-by", errors);
+  rule->group_by = ReadYamlList(body, "group-by", errors);
   const YAML::Node timespan = body["timespan"];
   if (!timespan || !timespan.IsScalar()) {
     errors->Add(timespan ? timespan.Mark() : KeyMark(body, "timespan"),
@@ -212,27 +173,14 @@ void ParseBody(const YAML::Node& body, CorrelationRule* rule, ErrorList* errors)
 
 void ParseMetadata(const YAML::Node& doc, const std::string& file, CorrelationRule* rule,
                    ErrorList* errors) {
-  rule->title = ReadString(doc, "title", errors);
+  rule->title = ReadYamlString(doc, "title", errors);
   if (rule->title.empty()) errors->Add(doc, "'title' is required");
-  rule->id = ReadString(doc, "id", errors);
-  rule->name = ReadString(doc, "name", errors);
-  rule->description = ReadString(doc, "description", errors);
-  rule->references = ReadList(doc, "references", errors);
-  rule->tags = ReadList(doc, "tags", errors);
-  rule->level = absl::AsciiStrToLower(ReadString(doc, "level", errors));
-  if (!rule->level.empty()) {
-    bool known = false;
-    for (const LevelName& l : kLevels) {
-      if (l.name == rule->level) {
-        rule->severity = l.severity;
-        known = true;
-      }
-    }
-    if (!known) {
-      errors->Add(doc["level"], Cat("unknown level '", rule->level,
-                                    "' (informational, low, medium, high, critical)"));
-    }
-  }
+  rule->id = ReadYamlString(doc, "id", errors);
+  rule->name = ReadYamlString(doc, "name", errors);
+  rule->description = ReadYamlString(doc, "description", errors);
+  rule->references = ReadYamlList(doc, "references", errors);
+  rule->tags = ReadYamlList(doc, "tags", errors);
+  ReadLevel(doc, errors, &rule->level, &rule->severity);
   ParseGenerate(doc["generate"], rule, errors);  // where the JSON schema puts it
   if (rule->id.empty()) rule->id = rule->name.empty() ? StableId({file, rule->title}) : rule->name;
   ParseAttackTags(rule->tags, &rule->technique_ids, &rule->tactic_ids);
