@@ -44,7 +44,34 @@ std::string AlertMessage(const std::string& title, const v1::Event& event) {
 }
 
 Engine::Engine(std::shared_ptr<const RuleSet> rules, Clock now)
-    : rules_(std::move(rules)), now_(now != nullptr ? now : &NowTimestamp) {}
+    : rules_(std::move(rules)), now_(now != nullptr ? now : &NowTimestamp) {
+  BuildCorrelationStates();
+}
+
+void Engine::SetRules(std::shared_ptr<const RuleSet> rules) {
+  rules_ = std::move(rules);
+  BuildCorrelationStates();
+}
+
+void Engine::BuildCorrelationStates() {
+  correlations_.clear();
+  for (const BoundCorrelation& bound : rules_->correlations()) {
+    CorrelationLimits limits;
+    limits.allowed_lateness_us = lateness_us_;
+    const BoundCorrelation* b = &bound;
+    auto value_of = [b](std::string_view base_rule,
+                        const v1::Event& event) -> std::optional<std::string> {
+      int i = b->rule->RuleIndex(base_rule);
+      if (i < 0 || !b->value[static_cast<size_t>(i)]) return std::nullopt;
+      std::string scratch;
+      FieldValue v = b->value[static_cast<size_t>(i)]->Get(event, &scratch);
+      if (!v) return std::nullopt;
+      return std::string(*v);
+    };
+    correlations_.push_back(
+        std::make_unique<CorrelationState>(bound.rule, limits, value_of, now_));
+  }
+}
 
 void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
   ++counters_.events;
@@ -53,9 +80,37 @@ void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
   rules_->ForEachCandidate(logsource, [&](const SigmaRule& rule) {
     if (!rule.Matches(event, &scratch_)) return;
     matched = true;
-    AppendAlert(rule, event, out);
+    if (!rules_->Suppressed(&rule)) AppendAlert(rule, event, out);
+    Correlate(rule, event, out);
   });
   if (matched) ++counters_.matched_events;
+  int64_t time_us = MicrosFromTimestamp(event.event_time());
+  if (time_us > watermark_us_ && !correlations_.empty()) {
+    watermark_us_ = time_us;
+    for (auto& state : correlations_) state->AdvanceWatermark(watermark_us_);
+  }
+}
+
+// Feeds one match of `rule` to every correlation that names it, with that correlation's group-by
+// values read from the event (fields resolved for `rule`'s logsource when the rules loaded).
+void Engine::Correlate(const SigmaRule& rule, const v1::Event& event,
+                       std::vector<v1::Alert>* out) {
+  const auto* feeds = rules_->CorrelationsOf(&rule);
+  if (feeds == nullptr) return;
+  int64_t time_us = MicrosFromTimestamp(event.event_time());
+  std::string scratch;
+  for (const auto& [c, pos] : *feeds) {
+    const BoundCorrelation& bound = rules_->correlations()[static_cast<size_t>(c)];
+    group_values_.clear();
+    for (const FieldAccessor& a : bound.group_by[static_cast<size_t>(pos)]) {
+      FieldValue v = a.Get(event, &scratch);
+      group_values_.emplace_back(v ? std::string(*v) : std::string());
+    }
+    size_t before = out->size();
+    correlations_[static_cast<size_t>(c)]->Observe(bound.rule->rules[static_cast<size_t>(pos)],
+                                                   group_values_, time_us, event, out);
+    counters_.alerts += out->size() - before;
+  }
 }
 
 void Engine::AppendAlert(const SigmaRule& rule, const v1::Event& event,

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "correlator/engine/correlation/correlation_state.h"
 #include "correlator/engine/matcher.h"
 #include "correlator/engine/rule_set.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -33,14 +34,24 @@ class Engine {
   // scratch strings are reused between calls.
   void Process(const v1::Event& event, std::vector<v1::Alert>* out);
 
-  void SetRules(std::shared_ptr<const RuleSet> rules) { rules_ = std::move(rules); }
+  // Replaces the rule set; correlation state starts empty for the new set.
+  void SetRules(std::shared_ptr<const RuleSet> rules);
+  // How far behind the newest event time an event may arrive and still count in a correlation.
+  void set_allowed_lateness_us(int64_t us) { lateness_us_ = us; }
   const RuleSet& rules() const { return *rules_; }
   const EngineCounters& counters() const { return counters_; }
 
  private:
   void AppendAlert(const SigmaRule& rule, const v1::Event& event, std::vector<v1::Alert>* out);
 
+  void Correlate(const SigmaRule& rule, const v1::Event& event, std::vector<v1::Alert>* out);
+  void BuildCorrelationStates();
+
   std::shared_ptr<const RuleSet> rules_;
+  std::vector<std::unique_ptr<CorrelationState>> correlations_;  // one per rules_->correlations()
+  int64_t lateness_us_ = 5 * 60 * 1'000'000LL;
+  int64_t watermark_us_ = 0;  // newest event time seen
+  std::vector<std::string> group_values_;  // scratch
   Clock now_;
   MatchScratch scratch_;
   EngineCounters counters_;

@@ -1,5 +1,7 @@
 #include "correlator/engine/rule_loader.h"
 
+#include <optional>
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -44,6 +46,11 @@ std::vector<std::string> ListRuleFiles(const std::string& path, std::vector<std:
 
 struct RuleLoader::Pending {
   std::vector<std::unique_ptr<SigmaRule>> rules;
+  struct CorrelationDoc {
+    YAML::Node doc;
+    std::string file;
+  };
+  std::vector<CorrelationDoc> correlations;  // bound after every file was read
   std::map<std::string, std::string> first_seen;  // rule id -> "file:line"
   std::vector<std::string> errors;
 };
@@ -90,8 +97,7 @@ void RuleLoader::LoadText(std::string_view text, const std::string& file_name,
       continue;
     }
     if (doc["correlation"]) {
-      errors.Add(KeyMark(doc, "correlation"),
-                 "Sigma correlation rules are not supported yet; document skipped");
+      pending->correlations.push_back({doc, file_name});
       continue;
     }
     std::unique_ptr<SigmaRule> rule = SigmaRule::Compile(doc, *field_map_, &errors);
@@ -107,9 +113,75 @@ void RuleLoader::LoadText(std::string_view text, const std::string& file_name,
   }
 }
 
-LoadResult RuleLoader::Finish(Pending* pending) {
+namespace {
+
+const SigmaRule* FindRule(const std::vector<std::unique_ptr<SigmaRule>>& rules,
+                          std::string_view name) {
+  for (const auto& r : rules) {
+    if (r->metadata().name == name || r->metadata().id == name) return r.get();
+  }
+  return nullptr;
+}
+
+// Binds a parsed correlation to its base rules and resolves, per base rule, the accessors of the
+// group-by fields (through `aliases`) and of the value_count field. nullopt after an error.
+std::optional<BoundCorrelation> Bind(std::shared_ptr<const CorrelationRule> rule,
+                                     const std::vector<std::unique_ptr<SigmaRule>>& rules,
+                                     const FieldMap& field_map, const YAML::Node& doc,
+                                     ErrorList* errors) {
+  BoundCorrelation bound;
+  bool ok = true;
+  for (const std::string& name : rule->rules) {
+    const SigmaRule* base = FindRule(rules, name);
+    if (base == nullptr) {
+      errors->Add(doc, Cat("correlation '", rule->title, "': no loaded rule named '", name, "'"));
+      ok = false;
+      continue;
+    }
+    auto resolve = [&](const std::string& field) -> std::optional<FieldAccessor> {
+      std::string actual = field;
+      auto alias = rule->aliases.find(field);
+      if (alias != rule->aliases.end()) {
+        auto per_rule = alias->second.find(name);
+        if (per_rule != alias->second.end()) actual = per_rule->second;
+      }
+      auto accessor = field_map.Resolve(base->metadata().logsource, actual);
+      if (!accessor.ok()) {
+        errors->Add(doc, Cat("correlation '", rule->title, "': ", accessor.status().message()));
+        ok = false;
+        return std::nullopt;
+      }
+      return *accessor;
+    };
+    std::vector<FieldAccessor> group;
+    for (const std::string& field : rule->group_by) {
+      if (auto a = resolve(field)) group.push_back(*a);
+    }
+    bound.base.push_back(base);
+    bound.group_by.push_back(std::move(group));
+    bound.value.push_back(rule->value_field.empty() ? std::nullopt : resolve(rule->value_field));
+  }
+  if (!ok) return std::nullopt;
+  bound.rule = std::move(rule);
+  return bound;
+}
+
+}  // namespace
+
+LoadResult RuleLoader::Finish(Pending* pending) const {
   LoadResult result;
-  result.rules = std::make_shared<const RuleSet>(std::move(pending->rules));
+  std::vector<BoundCorrelation> correlations;
+  for (const auto& c : pending->correlations) {
+    ErrorList errors(c.file, &pending->errors);
+    auto parsed = ParseCorrelation(c.doc, c.file, &errors);
+    if (!parsed.ok()) continue;  // ParseCorrelation listed the problems
+    auto rule = std::make_shared<const CorrelationRule>(std::move(*parsed));
+    if (auto bound = Bind(rule, pending->rules, *field_map_, c.doc, &errors)) {
+      correlations.push_back(std::move(*bound));
+    }
+  }
+  result.rules =
+      std::make_shared<const RuleSet>(std::move(pending->rules), std::move(correlations));
   result.errors = std::move(pending->errors);
   return result;
 }

@@ -19,7 +19,7 @@ struct LoadResult {
 
 // Reads Sigma rule files (.yml / .yaml; folders recursively, in sorted order; multi-document
 // files allowed) and compiles them against a field map. Correlation documents (`correlation:`)
-// are reported as not supported yet. Duplicate rule ids are errors. Runs on whatever thread
+// are bound to the detection rules they name once every file is read. Duplicate rule ids are errors. Runs on whatever thread
 // reloads rules (never a worker); keeps no state between calls.
 class RuleLoader {
  public:
@@ -33,7 +33,7 @@ class RuleLoader {
   struct Pending;
   void LoadFile(const std::string& path, Pending* pending) const;
   void LoadText(std::string_view text, const std::string& file_name, Pending* pending) const;
-  static LoadResult Finish(Pending* pending);
+  LoadResult Finish(Pending* pending) const;
 
   const FieldMap* field_map_;  // not owned; outlives the loader
 };

@@ -2,7 +2,20 @@
 
 namespace tripline::correlator::engine {
 
-RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules) : rules_(std::move(rules)) {
+RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
+                 std::vector<BoundCorrelation> correlations)
+    : rules_(std::move(rules)), correlations_(std::move(correlations)) {
+  std::unordered_map<const SigmaRule*, bool> generates;
+  for (size_t c = 0; c < correlations_.size(); ++c) {
+    const BoundCorrelation& bound = correlations_[c];
+    for (size_t i = 0; i < bound.base.size(); ++i) {
+      feeds_[bound.base[i]].emplace_back(static_cast<int>(c), static_cast<int>(i));
+      generates[bound.base[i]] |= bound.rule->generate;
+    }
+  }
+  for (const auto& [rule, generate] : generates) {
+    if (!generate) suppressed_.emplace(rule, true);
+  }
   for (const auto& rule : rules_) {
     const Logsource& ls = rule->metadata().logsource;
     Bucket* bucket = nullptr;
@@ -17,6 +30,13 @@ RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules) : rules_(std::mo
     }
     bucket->rules.push_back(rule.get());
   }
+}
+
+const SigmaRule* RuleSet::FindByNameOrId(std::string_view name) const {
+  for (const auto& rule : rules_) {
+    if (rule->metadata().name == name) return rule.get();
+  }
+  return FindById(name);
 }
 
 const SigmaRule* RuleSet::FindById(std::string_view id) const {

@@ -4,6 +4,12 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "correlator/engine/correlation/correlation_rule.h"
+#include "correlator/engine/field_registry.h"
 #include "correlator/engine/logsource.h"
 #include "correlator/engine/sigma_rule.h"
 
@@ -13,9 +19,20 @@ namespace tripline::correlator::engine {
 // only scans the buckets its own logsource selects. Built once by the loader, then immutable and
 // shared (std::shared_ptr<const RuleSet>) by every engine thread; a new rule set replaces it as
 // a whole on reload.
+// A Sigma correlation rule bound to the compiled detection rules it references: for each of its
+// base rules (in the order of `rule->rules`), the rule itself and the accessors of the group-by
+// fields (aliases resolved) and of the value_count field on that rule's logsource.
+struct BoundCorrelation {
+  std::shared_ptr<const CorrelationRule> rule;
+  std::vector<const SigmaRule*> base;
+  std::vector<std::vector<FieldAccessor>> group_by;
+  std::vector<std::optional<FieldAccessor>> value;
+};
+
 class RuleSet {
  public:
-  explicit RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules);
+  explicit RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
+                   std::vector<BoundCorrelation> correlations = {});
 
   // Calls `fn(const SigmaRule&)` for each rule whose logsource accepts `logsource`, in load order
   // within a bucket.
@@ -38,6 +55,17 @@ class RuleSet {
   size_t size() const { return rules_.size(); }
   const std::vector<std::unique_ptr<SigmaRule>>& rules() const { return rules_; }
   const SigmaRule* FindById(std::string_view id) const;
+  // A detection rule by its `name`, else its id.
+  const SigmaRule* FindByNameOrId(std::string_view name) const;
+
+  const std::vector<BoundCorrelation>& correlations() const { return correlations_; }
+  // The (correlation index, position in its rule list) pairs that `rule` feeds; nullptr if none.
+  const std::vector<std::pair<int, int>>* CorrelationsOf(const SigmaRule* rule) const {
+    auto it = feeds_.find(rule);
+    return it == feeds_.end() ? nullptr : &it->second;
+  }
+  // True when the rule only feeds correlations that do not `generate` its own alerts.
+  bool Suppressed(const SigmaRule* rule) const { return suppressed_.count(rule) > 0; }
 
  private:
   struct Bucket {
@@ -47,6 +75,9 @@ class RuleSet {
 
   std::vector<std::unique_ptr<SigmaRule>> rules_;
   std::vector<Bucket> buckets_;
+  std::vector<BoundCorrelation> correlations_;
+  std::unordered_map<const SigmaRule*, std::vector<std::pair<int, int>>> feeds_;
+  std::unordered_map<const SigmaRule*, bool> suppressed_;
 };
 
 }  // namespace tripline::correlator::engine

@@ -50,11 +50,13 @@ std::optional<CorrelationType> ParseType(const YAML::Node& node, ErrorList* erro
   return std::nullopt;
 }
 
-void ParseCondition(const YAML::Node& node, CorrelationRule* rule, ErrorList* errors) {
+// `where` places the error when the condition is missing (the `correlation:` block).
+void ParseCondition(const YAML::Node& node, const YAML::Mark& where, CorrelationRule* rule,
+                    ErrorList* errors) {
   const bool temporal = rule->type == CorrelationType::kTemporal ||
                         rule->type == CorrelationType::kTemporalOrdered;
   if (!node || node.IsNull()) {
-    if (!temporal) errors->Add(node ? node.Mark() : YAML::Mark(), "'condition' is required");
+    if (!temporal) errors->Add(node ? node.Mark() : where, "'condition' is required");
     return;
   }
   if (!node.IsMap()) {
@@ -166,7 +168,7 @@ void ParseBody(const YAML::Node& body, CorrelationRule* rule, ErrorList* errors)
   } else {
     rule->timespan_us = *us;
   }
-  if (type) ParseCondition(body["condition"], rule, errors);
+  if (type) ParseCondition(body["condition"], body.Mark(), rule, errors);
   ParseAliases(body["aliases"], rule, errors);
   ParseGenerate(body["generate"], rule, errors);  // where Hayabusa reads it
 }

@@ -147,8 +147,10 @@ TEST(RuleLoaderTest, CollectsAllProblemsAndKeepsGoodRules) {
       "need site-specific values, so the rule is rejected as the Sigma spec requires",
       "multi.yml:22: unknown field 'NoSuchThing' for logsource category=process_creation "
       "(field map section 'process_creation')",
-      "multi.yml:27: Sigma correlation rules are not supported yet; document skipped",
       "multi.yml:31: duplicate rule id 'good-1' (first defined at multi.yml:1)",
+      // Correlation documents are checked once every detection rule is loaded.
+      "multi.yml:28: 'correlation.timespan' is required",
+      "multi.yml:28: 'condition' is required",
   };
   EXPECT_EQ(r.errors, want);
 }
