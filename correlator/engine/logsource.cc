@@ -27,7 +27,31 @@ constexpr ChannelService kChannels[] = {
     {"Microsoft-Windows-IIS-Configuration/Operational", "iis-configuration"},
     {"Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
      "terminalservices-localsessionmanager"},
+    {"Microsoft-Windows-CodeIntegrity/Operational", "codeintegrity-operational"},
+    {"Microsoft-Windows-AppXDeploymentServer/Operational", "appxdeployment-server"},
+    {"Microsoft-Windows-Windows Firewall With Advanced Security/Firewall", "firewall-as"},
+    {"Microsoft-Windows-Bits-Client/Operational", "bits-client"},
+    {"Microsoft-Windows-DNS-Client/Operational", "dns-client"},
+    {"Microsoft-Windows-NTLM/Operational", "ntlm"},
+    {"Microsoft-Windows-SMBClient/Security", "smbclient-security"},
+    {"Microsoft-Windows-Shell-Core/Operational", "shell-core"},
+    {"Microsoft-Windows-CAPI2/Operational", "capi2"},
+    {"Microsoft-Windows-DriverFrameworks-UserMode/Operational", "driver-framework"},
+    {"OpenSSH/Operational", "openssh"},
 };
+
+// Sigma categories of the PowerShell channels' events.
+std::string_view PowerShellCategory(std::string_view service, uint32_t event_code) {
+  if (service == "powershell") {
+    if (event_code == 4104) return "ps_script";
+    if (event_code == 4103) return "ps_module";
+  } else if (service == "powershell-classic") {
+    if (event_code == 400) return "ps_classic_start";
+    if (event_code == 600) return "ps_classic_provider_start";
+    if (event_code == 800) return "ps_classic_script";
+  }
+  return {};
+}
 
 // W3C and the Exchange CSV logs are written by IIS / Exchange, so always Windows.
 constexpr std::string_view kWindowsHttpFormats[] = {"w3c", "iis", "httpproxy", "ecp",
@@ -99,7 +123,11 @@ EventLogsource DeriveLogsource(const v1::Event& e) {
       ls.product = HttpProduct(e);
       break;
     case v1::Event::kProcess: ls.category = "process_creation"; break;
-    case v1::Event::kFile: ls.category = "file_event"; break;
+    case v1::Event::kFile:
+      // Sysmon 23/26 and FIM deletions are Sigma's file_delete; the rest file_event.
+      ls.category = e.file().action() == v1::FileChange::ACTION_DELETED ? "file_delete"
+                                                                        : "file_event";
+      break;
     case v1::Event::kNetwork: ls.category = "network_connection"; break;
     case v1::Event::kService: ls.service = "system"; break;
     case v1::Event::kCmdlet:
@@ -109,7 +137,9 @@ EventLogsource DeriveLogsource(const v1::Event& e) {
     case v1::Event::kWindows:
       ls.service = ChannelToService(e.windows().channel());
       ls.product = "windows";
-      if (ls.service == "sysmon") {
+      if (ls.service == "powershell" || ls.service == "powershell-classic") {
+        ls.category = PowerShellCategory(ls.service, e.windows().event_code());
+      } else if (ls.service == "sysmon") {
         ls.category = SysmonCategory(e.windows().event_code());
         // Sysmon 12 is both key/value creation and deletion; EventType tells which.
         auto type = e.windows().data().find("EventType");
