@@ -148,6 +148,49 @@ TEST_F(PipelineE2E, WebShellRequestInTailedIisLogRaisesOneAlertThroughKafka) {
   EXPECT_NE(cp.find("\t" + size + "\t"), std::string::npos) << cp;
 }
 
+TEST_F(PipelineE2E, CorrelationRuleRaisesOneAlertForRepeatedProbesFromOneClient) {
+  // A Sigma correlation over the stream: three .aspx probes under /owa/auth/ from one client
+  // within a minute. The base rule alone raises nothing (generate: false).
+  dir_.Write("rules/probing.yml",
+             "title: OWA auth aspx request\nname: owa_auth_aspx\nid: e2e-base-1\n"
+             "logsource: {category: webserver, product: windows}\n"
+             "detection:\n  sel:\n    cs-uri-stem|startswith: /owa/auth/\n"
+             "    cs-uri-stem|endswith: .aspx\n  condition: sel\nlevel: low\n---\n"
+             "title: Web shell probing from one client\nid: e2e-corr-1\n"
+             "correlation:\n  type: event_count\n  rules: [owa_auth_aspx]\n"
+             "  group-by: [c-ip]\n  timespan: 1m\n  condition: {gte: 3}\nlevel: high\n");
+  std::string config = ReadFile(dir_.File("correlator.yaml"));
+  config.replace(config.find(TRIPLINE_SOURCE_DIR "/config/rules/demo"),
+                 std::strlen(TRIPLINE_SOURCE_DIR "/config/rules/demo"), dir_.File("rules"));
+  dir_.Write("correlator.yaml", config);
+  auto correlator = StartCorrelator();
+  auto agent = StartAgent();
+  std::string lines = kHeader;
+  auto probe = [](const std::string& time, const std::string& ip, const std::string& page) {
+    return "2021-03-05 03:" + time + " 10.0.0.5 GET /owa/auth/" + page + " - 443 - " + ip +
+           " python-requests/2.25.1 - 404 0 2 3\n";
+  };
+  lines += probe("10:00", "203.0.113.7", "errorEE.aspx");
+  lines += probe("10:05", "198.51.100.1", "logon.aspx");
+  lines += probe("10:20", "203.0.113.7", "shell.aspx");
+  lines += probe("10:50", "203.0.113.7", "RedirSuiteServerProxy.aspx");
+  dir_.Write("u_ex.log", lines);
+  ASSERT_TRUE(WaitUntil(60s, [&] { return !Lines(ReadFile(alerts_)).empty(); }))
+      << agent->Output() << correlator->Output();
+  std::this_thread::sleep_for(1s);
+  auto alerts = Lines(ReadFile(alerts_));
+  ASSERT_EQ(alerts.size(), 1u) << ReadFile(alerts_);
+  auto alert = nlohmann::json::parse(alerts[0]);
+  EXPECT_EQ(alert["rule"]["id"], "e2e-corr-1");
+  EXPECT_EQ(alert["rule"]["category"], "correlation");
+  EXPECT_EQ(alert["tripline"]["group_key"], "203.0.113.7");
+  EXPECT_EQ(alert["tripline"]["event_ids"].size(), 3u);
+  agent->Signal(SIGTERM);
+  correlator->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(30s), 0);
+  EXPECT_EQ(correlator->Wait(30s), 0);
+}
+
 TEST_F(PipelineE2E, AgentRestartResumesFromCheckpointWithoutResendingOrLosing) {
   auto correlator = StartCorrelator();
   dir_.Write("u_ex.log", std::string(kHeader) + kBenign);
