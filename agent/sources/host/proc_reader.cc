@@ -1,5 +1,7 @@
 #include "agent/sources/host/proc_reader.h"
 
+#include <cmath>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -184,7 +186,8 @@ uint64_t ProcReader::UptimeTicks() const {
   auto text = ReadSmallFile(root_ + "/uptime", 256);
   if (!text) return 0;
   double seconds = std::strtod(text->c_str(), nullptr);
-  return static_cast<uint64_t>(seconds * static_cast<double>(TicksPerSecond()));
+  // /proc/uptime has 10 ms resolution: round, so that 8492.87 s is not 849286.99 ticks, cut.
+  return static_cast<uint64_t>(std::llround(seconds * static_cast<double>(TicksPerSecond())));
 }
 
 int64_t ProcReader::TicksPerSecond() {
