@@ -24,18 +24,6 @@ constexpr char kIisLog[] =
     "2021-03-03 10:05:42 10.0.0.5 POST /owa/auth/RedirSuiteServerProxy.aspx - 443 - 203.0.113.7 "
     "ExchangeServicesClient/0.0.0.0 - 200 0 0 31\n";
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun Cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  int code = RunCli(args, out, err);
-  return {code, out.str(), err.str()};
-}
-
 TEST(HuntTest, WebShellRequestGivesOneJsonAlert) {
   TestDir dir;
   dir.Write("W3SVC1/u_ex210303.log", kIisLog);

@@ -37,18 +37,6 @@ detection:
 level: high
 )";
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun Cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  int code = RunCli(args, out, err);
-  return {code, out.str(), err.str()};
-}
-
 TEST(RulesCheckTest, AllGoodExitsZero) {
   TestDir dir;
   dir.Write("good.yml", kGoodRule);

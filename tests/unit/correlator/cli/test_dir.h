@@ -3,7 +3,11 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include "correlator/cli/cli.h"
 
 namespace tripline::correlator::cli {
 
@@ -33,5 +37,18 @@ class TestDir {
  private:
   std::filesystem::path path_;
 };
+
+// Runs `tripline` in process with these arguments and captures what it prints.
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+inline CliRun Cli(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  int code = RunCli(args, out, err);
+  return {code, out.str(), err.str()};
+}
 
 }  // namespace tripline::correlator::cli
