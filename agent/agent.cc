@@ -108,6 +108,11 @@ size_t Agent::PollSources() {
       auto seq = spool_->Append(event.host().id(), payload_);
       if (!seq.ok()) return seq.status();
       ++appended_[i];
+      // The fast path: nothing older waits to be sent, so hand the record to the producer from
+      // memory instead of reading it back from the spool (it stays there until acknowledged).
+      if (spool_->IsNextToRead(*seq) && shipper_->Produce(event.host().id(), payload_, *seq).ok()) {
+        spool_->TakenDirectly(*seq);
+      }
       return absl::OkStatus();
     };
     auto n = sources_[i]->Poll(kPollBudgetBytes, emit);

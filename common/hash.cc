@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <memory>
 
@@ -11,14 +12,20 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-std::string ToHex(const unsigned char* bytes, size_t n) {
-  std::string out(n * 2, '0');
+void ToHex(const unsigned char* bytes, size_t n, std::string* out) {
+  out->resize(n * 2);
   for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kHex[bytes[i] >> 4];
-    out[2 * i + 1] = kHex[bytes[i] & 0x0f];
+    (*out)[2 * i] = kHex[bytes[i] >> 4];
+    (*out)[2 * i + 1] = kHex[bytes[i] & 0x0f];
   }
+}
+
+std::string ToHex(const unsigned char* bytes, size_t n) {
+  std::string out;
+  ToHex(bytes, n, &out);
   return out;
 }
+
 
 // One fetched SHA-256 implementation for the process and one context per thread: hashing is on
 // the hot path (an id per event), and OpenSSL 3's implicit fetch and context allocation per call
@@ -57,7 +64,8 @@ std::string Sha256Hex(std::string_view data) {
   return ToHex(d.data(), d.size());
 }
 
-std::string StableId(std::initializer_list<std::string_view> parts) {
+// SHA-256 over the parts, each prefixed with its length.
+static std::array<unsigned char, 32> HashParts(std::initializer_list<std::string_view> parts) {
   Sha256 h;
   for (std::string_view p : parts) {
     uint64_t len = p.size();
@@ -66,13 +74,26 @@ std::string StableId(std::initializer_list<std::string_view> parts) {
     h.Update(std::string_view(reinterpret_cast<const char*>(prefix), 8));
     h.Update(p);
   }
-  auto d = h.Final();
+  return h.Final();
+}
+
+std::string StableId(std::initializer_list<std::string_view> parts) {
+  auto d = HashParts(parts);
   return ToHex(d.data(), 16);
 }
 
+void EventIdTo(std::string_view agent_id, std::string_view file_id, uint64_t position,
+               std::string* out) {
+  char pos[24];
+  auto [end, ec] = std::to_chars(pos, pos + sizeof pos, position);
+  auto d = HashParts({agent_id, file_id, std::string_view(pos, static_cast<size_t>(end - pos))});
+  ToHex(d.data(), 16, out);
+}
+
 std::string EventId(std::string_view agent_id, std::string_view file_id, uint64_t position) {
-  std::string pos = std::to_string(position);
-  return StableId({agent_id, file_id, pos});
+  std::string out;
+  EventIdTo(agent_id, file_id, position, &out);
+  return out;
 }
 
 }  // namespace tripline

@@ -15,5 +15,8 @@ std::string StableId(std::initializer_list<std::string_view> parts);
 
 // event_id = StableId(agent id, source file id, position): a re-sent record keeps its id.
 std::string EventId(std::string_view agent_id, std::string_view file_id, uint64_t position);
+// The same id written into `out` (reusing its buffer: no allocation on the per-record path).
+void EventIdTo(std::string_view agent_id, std::string_view file_id, uint64_t position,
+               std::string* out);
 
 }  // namespace tripline

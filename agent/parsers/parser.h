@@ -33,6 +33,10 @@ class Parser {
 
   // Called when the file was truncated or replaced: the next line is the first of a new file.
   virtual void Reset() = 0;
+
+  // The body every record line of this format gets, or BODY_NOT_SET when it varies. The caller
+  // may place a cleared body of that kind in `event` before Parse() (reusing its buffers).
+  virtual v1::Event::BodyCase body() const { return v1::Event::BODY_NOT_SET; }
 };
 
 // One list of what exists (parsers/builtin.cc). Returns nullptr for an unknown format name.

@@ -32,10 +32,13 @@ absl::StatusOr<std::unique_ptr<KafkaShipper>> KafkaShipper::Create(
   rd_kafka_conf_set_opaque(conf.get(), shipper.get());
   TRIPLINE_ASSIGN_OR_RETURN(shipper->producer_, kafka::MakeClient(RD_KAFKA_PRODUCER, std::move(conf)));
   shipper->topic_ = std::move(topic);
+  shipper->rkt_ = rd_kafka_topic_new(shipper->producer_.get(), shipper->topic_.c_str(), nullptr);
   return shipper;
 }
 
-KafkaShipper::~KafkaShipper() = default;
+KafkaShipper::~KafkaShipper() {
+  if (rkt_ != nullptr) rd_kafka_topic_destroy(rkt_);
+}
 
 void KafkaShipper::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto* self = static_cast<KafkaShipper*>(opaque);
@@ -58,7 +61,7 @@ void KafkaShipper::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* 
 absl::Status KafkaShipper::Produce(std::string_view key, std::string_view payload,
                                    uint64_t token) {
   rd_kafka_resp_err_t err = rd_kafka_producev(
-      producer_.get(), RD_KAFKA_V_TOPIC(topic_.c_str()),
+      producer_.get(), RD_KAFKA_V_RKT(rkt_),
       RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
       RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),

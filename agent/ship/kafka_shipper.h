@@ -67,6 +67,7 @@ class KafkaShipper {
 
   kafka::Handle producer_;
   std::string topic_;
+  rd_kafka_topic_t* rkt_ = nullptr;
   Counters counters_;
   std::vector<uint64_t>* sink_ = nullptr;  // where OnDelivery puts tokens during a poll
   std::vector<Failed> failed_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -74,6 +75,8 @@ class SegmentReader {
   // the length itself is broken and the rest of the segment cannot be framed.
   bool SkipCorrupt();
   uint64_t offset() const { return offset_; }
+  // Moves forward to `offset`, the start of a frame (records taken straight from the writer).
+  void SkipTo(uint64_t offset) { offset_ = std::max(offset_, offset); }
 
  private:
   // Makes `need` bytes from offset_ available in buf_; false when the file has fewer.

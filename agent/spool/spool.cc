@@ -156,6 +156,9 @@ bool Spool::OpenReaderAt(uint64_t seq) {
   while (i + 1 < segments_.size() && segments_[i].last_seq < seq) ++i;
   auto reader = std::make_unique<SegmentReader>();
   if (!reader->Open(segments_[i].path).ok()) return false;
+  if (resume_.seq == seq && resume_.segment_first_seq == segments_[i].first_seq) {
+    reader->SkipTo(resume_.offset);
+  }
   reader_ = std::move(reader);
   reader_segment_ = i;
   return true;
@@ -163,6 +166,7 @@ bool Spool::OpenReaderAt(uint64_t seq) {
 
 const SpoolRecord* Spool::Peek() {
   if (has_peeked_) return &peeked_;
+  if (read_next_ >= next_seq_) return nullptr;  // everything appended was read
   while (true) {
     if (!reader_ && !OpenReaderAt(read_next_)) return nullptr;
     SegmentReader::Result r = reader_->Next(&peeked_);
@@ -195,6 +199,17 @@ const SpoolRecord* Spool::Peek() {
     auto reader = std::make_unique<SegmentReader>();
     if (!reader->Open(segments_[reader_segment_].path).ok()) return nullptr;
     reader_ = std::move(reader);
+  }
+}
+
+void Spool::TakenDirectly(uint64_t seq) {
+  if (!IsNextToRead(seq) || seq + 1 != next_seq_) return;
+  read_next_ = seq + 1;
+  resume_ = Resume{seq + 1, segments_.back().first_seq, writer_.size()};
+  if (reader_ && reader_segment_ + 1 == segments_.size()) {
+    reader_->SkipTo(resume_.offset);
+  } else {
+    reader_.reset();  // opened again at resume_ when the producer side next reads
   }
 }
 

@@ -51,6 +51,10 @@ class Spool {
   const SpoolRecord* Peek();
   void Advance();
   void Ack(uint64_t seq);
+  // True when record `seq`, just appended, is the next one to read: the caller may hand it to the
+  // producer straight from memory and call TakenDirectly(seq) instead of reading it back.
+  bool IsNextToRead(uint64_t seq) const { return !has_peeked_ && read_next_ == seq; }
+  void TakenDirectly(uint64_t seq);
   // Reads again from the first unacknowledged record (after the producer was recreated).
   void Rewind();
 
@@ -93,6 +97,12 @@ class Spool {
   SpoolRecord peeked_;
   bool has_peeked_ = false;
   uint64_t read_next_ = 1;  // seq the reader expects next
+  // Where reading resumes after records taken directly: seq, its segment and frame offset.
+  struct Resume {
+    uint64_t seq = 0;
+    uint64_t segment_first_seq = 0;
+    uint64_t offset = 0;
+  } resume_;
   SpoolCounters counters_;
 };
 

@@ -120,21 +120,21 @@ absl::Status HttpColumnMap::Assign(Column column, const std::string& name, std::
   if (v.empty()) return absl::OkStatus();
   switch (column) {
     case Column::kTime: return ParseRfc3339(name, v, *event.mutable_event_time());
-    case Column::kMethod: http->set_method(std::string(v)); break;
-    case Column::kUrlPath: http->set_url_path(std::string(v)); break;
+    case Column::kMethod: http->mutable_method()->assign(v); break;
+    case Column::kUrlPath: http->mutable_url_path()->assign(v); break;
     case Column::kUrlQuery:
-      http->set_url_query(std::string(v.substr(v.starts_with('?') ? 1 : 0)));
+      http->mutable_url_query()->assign(v.substr(v.starts_with('?') ? 1 : 0));
       break;
-    case Column::kUrlDomain: http->set_url_domain(std::string(v)); break;
-    case Column::kSourceIp: http->set_source_ip(std::string(v)); break;
-    case Column::kUserName: http->set_user_name(std::string(v)); break;
-    case Column::kUserAgent: http->set_user_agent(std::string(v)); break;
-    case Column::kServerName: http->set_server_name(std::string(v)); break;
-    case Column::kProtocol: http->set_protocol(std::string(v)); break;
-    case Column::kAnchorMailbox: http->set_anchor_mailbox(std::string(v)); break;
-    case Column::kRoutingHint: http->set_routing_hint(std::string(v)); break;
-    case Column::kBackendServer: http->set_backend_server(std::string(v)); break;
-    case Column::kCorrelationId: http->set_correlation_id(std::string(v)); break;
+    case Column::kUrlDomain: http->mutable_url_domain()->assign(v); break;
+    case Column::kSourceIp: http->mutable_source_ip()->assign(v); break;
+    case Column::kUserName: http->mutable_user_name()->assign(v); break;
+    case Column::kUserAgent: http->mutable_user_agent()->assign(v); break;
+    case Column::kServerName: http->mutable_server_name()->assign(v); break;
+    case Column::kProtocol: http->mutable_protocol()->assign(v); break;
+    case Column::kAnchorMailbox: http->mutable_anchor_mailbox()->assign(v); break;
+    case Column::kRoutingHint: http->mutable_routing_hint()->assign(v); break;
+    case Column::kBackendServer: http->mutable_backend_server()->assign(v); break;
+    case Column::kCorrelationId: http->mutable_correlation_id()->assign(v); break;
     case Column::kStatus:
       return SetNumber<int32_t>(name, v, [http](int32_t n) { http->set_status_code(n); });
     case Column::kRequestBytes:

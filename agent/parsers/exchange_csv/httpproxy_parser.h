@@ -20,6 +20,7 @@ class HttpProxyParser final : public Parser {
   HttpProxyParser() = default;
 
   absl::StatusOr<LineKind> Parse(std::string_view line, v1::Event& event) override;
+  v1::Event::BodyCase body() const override { return v1::Event::kHttp; }
   void Reset() override { reader_.Reset(); }
 
   // The header in force (empty before the first header).

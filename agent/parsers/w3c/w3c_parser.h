@@ -17,6 +17,7 @@ class W3cParser final : public Parser {
   W3cParser();
 
   absl::StatusOr<LineKind> Parse(std::string_view line, v1::Event& event) override;
+  v1::Event::BodyCase body() const override { return v1::Event::kHttp; }
   void Reset() override;
 
   // The layout in force (column names in order).

@@ -218,9 +218,46 @@ absl::StatusOr<size_t> FileSource::Poll(size_t budget, const EmitFn& emit) {
   return total;
 }
 
-void FileSource::FillEnvelope(const Tracked& file, const TailedLine& line) {
+// Event::Clear() deletes the sub-messages of a proto3 message and its oneof body, so reusing
+// one Event would still allocate a dozen objects and strings per line. The sub-messages every
+// record carries (host, source, observed_time, event_time) are kept and cleared instead, and the
+// body too when the parser writes the same kind for every record; their string buffers are then
+// reused by the next line. A kept event_time is zero until the parser sets it (OnLine() falls back
+// to observed_time for a zero time, as for a missing one).
+void FileSource::ResetEvent(const Parser& parser) {
+  std::unique_ptr<v1::Host> host(event_.has_host() ? event_.release_host() : nullptr);
+  std::unique_ptr<v1::Source> source(event_.has_source() ? event_.release_source() : nullptr);
+  using Ts = google::protobuf::Timestamp;
+  std::unique_ptr<Ts> observed(event_.has_observed_time() ? event_.release_observed_time() : nullptr);
+  std::unique_ptr<Ts> time(event_.has_event_time() ? event_.release_event_time() : nullptr);
+  v1::Event::BodyCase kind = parser.body();
+  const google::protobuf::FieldDescriptor* field =
+      kind == v1::Event::BODY_NOT_SET || kind != event_.body_case()
+          ? nullptr
+          : v1::Event::descriptor()->FindFieldByNumber(static_cast<int>(kind));
+  const google::protobuf::Reflection* reflection = v1::Event::GetReflection();
+  std::unique_ptr<google::protobuf::Message> body(
+      field != nullptr ? reflection->ReleaseMessage(&event_, field) : nullptr);
   event_.Clear();
-  event_.set_event_id(EventId(identity_->agent_id, file.file_id, line.offset));
+  if (host) event_.set_allocated_host(host.release());  // overwritten from the identity
+  if (source) {
+    source->Clear();
+    event_.set_allocated_source(source.release());
+  }
+  if (observed) event_.set_allocated_observed_time(observed.release());  // overwritten
+  if (time) {
+    time->Clear();
+    event_.set_allocated_event_time(time.release());
+  }
+  if (body) {
+    body->Clear();
+    reflection->SetAllocatedMessage(&event_, body.release(), field);
+  }
+}
+
+void FileSource::FillEnvelope(const Tracked& file, const TailedLine& line) {
+  ResetEvent(*file.parser);
+  EventIdTo(identity_->agent_id, file.file_id, line.offset, event_.mutable_event_id());
   event_.set_agent_id(identity_->agent_id);
   *event_.mutable_host() = identity_->host;
   *event_.mutable_observed_time() = NowTimestamp();
@@ -236,7 +273,7 @@ void FileSource::FillEnvelope(const Tracked& file, const TailedLine& line) {
 
 void FileSource::SetOriginal(const TailedLine& line) {
   std::string_view original = line.text.substr(0, kMaxOriginalBytes);
-  event_.set_original(std::string(original));
+  event_.mutable_original()->assign(original);
   event_.set_original_truncated(line.truncated || original.size() < line.text.size());
 }
 
@@ -255,7 +292,10 @@ absl::Status FileSource::OnLine(Tracked& file, const TailedLine& line, const Emi
     return absl::OkStatus();
   }
   if (line.truncated) (*event_.mutable_labels())["truncated"] = "true";
-  if (!event_.has_event_time()) *event_.mutable_event_time() = event_.observed_time();
+  if (!event_.has_event_time() ||
+      (event_.event_time().seconds() == 0 && event_.event_time().nanos() == 0)) {
+    *event_.mutable_event_time() = event_.observed_time();
+  }
   TRIPLINE_RETURN_IF_ERROR(emit(event_));
   if (!kind.ok()) ++counters_.parse_errors;
   if (line.truncated && ShouldLog(++counters_.truncated)) {

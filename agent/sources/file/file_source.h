@@ -76,6 +76,7 @@ class FileSource final : public Source {
   void Fingerprint(Tracked& file);
   void ReplayHeader(Tracked& file, uint64_t offset);
   absl::Status OnLine(Tracked& file, const TailedLine& line, const EmitFn& emit);
+  void ResetEvent(const Parser& parser);
   void FillEnvelope(const Tracked& file, const TailedLine& line);
   void SetOriginal(const TailedLine& line);
   void Retire();

@@ -171,6 +171,43 @@ TEST_F(FileSourceTest, MalformedLineIsShippedUnparsedAndCounted) {
   EXPECT_EQ(s->counters().records, 2u);
 }
 
+// The source reuses one Event (and its body) from line to line: nothing of a record may leak
+// into the next one, whatever the parser did with it.
+TEST_F(FileSourceTest, NothingOfOneRecordLeaksIntoTheNext) {
+  dir_.Write("W3SVC1/u_ex.log",
+             "#Fields: date time cs-method cs-uri-stem cs-uri-query c-ip cs(Referer) sc-status\n"
+             "2021-03-05 03:00:01 POST /owa/auth/x.aspx a=1 10.0.0.1 http://r/ 200\n"
+             "garbage\n"
+             "2021-03-05 03:00:02 GET /owa/ - 10.0.0.2 - 302\n"
+             "#Fields: cs-method cs-uri-stem\n"
+             "GET /ecp/y.js\n");
+  auto s = Make();
+  auto events = Drain(*s);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].http().url_query(), "a=1");
+  EXPECT_EQ(events[0].http().referrer(), "http://r/");
+  EXPECT_EQ(events[0].event_time().seconds(), 1614913201);
+  EXPECT_TRUE(events[1].has_app());
+  EXPECT_FALSE(events[1].has_http());
+  EXPECT_EQ(events[2].http().method(), "GET");
+  EXPECT_EQ(events[2].http().url_query(), "");  // "-" is W3C for no value
+  EXPECT_EQ(events[2].http().referrer(), "");
+  EXPECT_EQ(events[2].http().status_code(), 302);
+  EXPECT_TRUE(events[2].labels().empty());
+  // A layout without date and time: no field of the earlier records, and the time the agent
+  // read the line as event time.
+  const v1::HttpRequest& last = events[3].http();
+  EXPECT_EQ(last.url_path(), "/ecp/y.js");
+  EXPECT_EQ(last.url_query(), "");
+  EXPECT_EQ(last.source_ip(), "");
+  EXPECT_EQ(last.referrer(), "");
+  EXPECT_EQ(last.status_code(), 0);
+  EXPECT_EQ(events[3].event_time().seconds(), events[3].observed_time().seconds());
+  EXPECT_EQ(events[3].event_time().nanos(), events[3].observed_time().nanos());
+  EXPECT_NE(events[3].event_id(), events[2].event_id());
+  EXPECT_GT(events[3].source().position(), events[2].source().position());
+}
+
 TEST_F(FileSourceTest, WithoutKeepOriginalOnlyUnparsedLinesCarryTheRawLine) {
   dir_.Write("W3SVC1/u_ex.log", std::string(kHeader) + "garbage\n" + Line(1));
   FileSourceConfig c;

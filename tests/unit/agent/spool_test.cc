@@ -161,5 +161,40 @@ TEST(Spool, AcknowledgedSegmentsAreDeleted) {
   EXPECT_GT(spool->oldest_unacked_time_us(), -1);
 }
 
+// The agent's fast path: records handed to the producer straight from Append() are not read
+// back, and reading resumes exactly behind them, also across segment boundaries and a reader
+// that was already open.
+TEST(Spool, RecordsTakenDirectlyAreNotReadAgainAndReadingResumesBehindThem) {
+  testing::TempDir dir;
+  auto spool = *Spool::Open(Config(dir, 1 << 20, 256));
+  std::vector<uint64_t> direct;
+  for (int i = 0; i < 12; ++i) {
+    uint64_t seq = *spool->Append("k", "d" + std::to_string(i) + std::string(60, 'x'));
+    ASSERT_TRUE(spool->IsNextToRead(seq));
+    spool->TakenDirectly(seq);
+    direct.push_back(seq);
+  }
+  EXPECT_GT(spool->segments(), 2u);  // the direct records span several segments
+  EXPECT_EQ(spool->Peek(), nullptr);
+  // The producer refused the next one: it stays in the spool and is read from there.
+  uint64_t refused = *spool->Append("k", "r0");
+  uint64_t behind = *spool->Append("k", "r1");
+  EXPECT_FALSE(spool->IsNextToRead(behind));
+  std::vector<uint64_t> seqs;
+  EXPECT_EQ(ReadAll(*spool, &seqs), (std::vector<std::string>{"r0", "r1"}));
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{refused, behind}));
+  // Caught up again: the open reader skips the next direct record too.
+  uint64_t again = *spool->Append("k", "d12");
+  ASSERT_TRUE(spool->IsNextToRead(again));
+  spool->TakenDirectly(again);
+  uint64_t last = *spool->Append("k", "r2");
+  EXPECT_EQ(ReadAll(*spool), (std::vector<std::string>{"r2"}));
+  // Nothing acknowledged yet: after the producer is recreated every record is sent again.
+  for (uint64_t s : direct) spool->Ack(s);
+  spool->Rewind();
+  EXPECT_EQ(ReadAll(*spool), (std::vector<std::string>{"r0", "r1", "d12", "r2"}));
+  EXPECT_EQ(spool->unacked(), last - direct.size());
+}
+
 }  // namespace
 }  // namespace tripline::agent
