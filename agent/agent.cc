@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config,
   TRIPLINE_RETURN_IF_ERROR(agent->states_.Init());
   TRIPLINE_ASSIGN_OR_RETURN(agent->spool_, Spool::Open(config.spool));
   TRIPLINE_RETURN_IF_ERROR(agent->BuildSources());
-  TRIPLINE_ASSIGN_OR_RETURN(agent->shipper_, KafkaShipper::Create(config.kafka, config.topic));
+  TRIPLINE_ASSIGN_OR_RETURN(agent->shipping_, ShippingThread::Start(config.kafka, config.topic));
   TRIPLINE_ASSIGN_OR_RETURN(agent->metrics_, AgentMetrics::Start(config.metrics_listen));
   return agent;
 }
@@ -110,7 +110,7 @@ size_t Agent::PollSources() {
       ++appended_[i];
       // The fast path: nothing older waits to be sent, so hand the record to the producer from
       // memory instead of reading it back from the spool (it stays there until acknowledged).
-      if (spool_->IsNextToRead(*seq) && shipper_->Produce(event.host().id(), payload_, *seq).ok()) {
+      if (spool_->IsNextToRead(*seq) && shipping_->Offer(*seq, event.host().id(), payload_)) {
         spool_->TakenDirectly(*seq);
       }
       return absl::OkStatus();
@@ -133,35 +133,26 @@ size_t Agent::PollSources() {
 }
 
 bool Agent::Feed() {
+  bool full = false;
   while (const SpoolRecord* record = spool_->Peek()) {
-    absl::Status st = shipper_->Produce(record->key, record->value, record->seq);
-    if (absl::IsResourceExhausted(st)) return true;  // librdkafka's queue is full: later
-    if (!st.ok()) {
-      spdlog::error("{}", st.ToString());
-      return true;
+    if (!shipping_->Offer(record->seq, record->key, record->value)) {
+      full = true;  // the shipping thread is behind: later
+      break;
     }
     spool_->Advance();
   }
-  return false;
+  shipping_->Post();
+  return full;
 }
 
 void Agent::Deliver(std::chrono::milliseconds wait) {
-  shipper_->Poll(wait, &delivered_);
+  if (wait.count() > 0) shipping_->WaitForReport(wait);
+  if (shipping_->Collect(&delivered_)) {
+    // The producer was recreated after a fatal error: everything not delivered goes again.
+    spool_->Rewind();
+  }
   for (uint64_t seq : delivered_) spool_->Ack(seq);
   delivered_.clear();
-}
-
-// A fatal idempotent-producer error leaves librdkafka unable to send: build a new producer and
-// send again everything not acknowledged (duplicates keep their event_id).
-absl::Status Agent::RecoverProducer() {
-  absl::Status fatal = shipper_->FatalError();
-  if (fatal.ok()) return fatal;
-  spdlog::error("{}; recreating the producer and re-sending from the spool", fatal.ToString());
-  shipper_.reset();
-  TRIPLINE_ASSIGN_OR_RETURN(shipper_, KafkaShipper::Create(config_.kafka, config_.topic));
-  spool_->Rewind();
-  ++counters_.producer_recreated;
-  return absl::OkStatus();
 }
 
 absl::Status Agent::Sync() {
@@ -187,7 +178,7 @@ absl::Status Agent::Run() {
   while (!StopSignal::StopRequested() && result.ok()) {
     size_t read = PollSources();
     bool producer_full = Feed();
-    // Never spin: with the producer's queue full, wait for delivery reports to free it (they end
+    // Never spin: with the shipping queue full, wait for delivery reports to free it (they end
     // the wait early); with nothing read and nothing to send, wait for the poll interval.
     std::chrono::milliseconds wait(0);
     if (producer_full || spool_full_) {
@@ -196,8 +187,7 @@ absl::Status Agent::Run() {
       wait = std::chrono::milliseconds(config_.poll_interval_ms);
     }
     Deliver(wait);
-    result = RecoverProducer();
-    if (result.ok() && std::chrono::steady_clock::now() >= next_sync_) result = Sync();
+    if (std::chrono::steady_clock::now() >= next_sync_) result = Sync();
     if (result.ok() && !config_path_.empty() && StopSignal::TakeReloadRequest()) result = Reload();
   }
   // Ordered stop: inputs are stopped; send what the spool holds, bounded; persist.
@@ -222,7 +212,7 @@ void Agent::LogTotals() const {
     spdlog::info("source {}: {} records, {} bytes, {} parse errors, {} cut, {} read errors",
                  s->name(), c.records, c.bytes, c.parse_errors, c.truncated, c.read_errors);
   }
-  const auto& k = shipper_->counters();
+  const auto& k = shipping_->counters();
   const auto& sp = spool_->counters();
   spdlog::info("kafka: {} produced, {} delivered, {} re-sent; spool: {} appended, {} acked, {} "
                "dropped, {} corrupt",

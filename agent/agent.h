@@ -7,7 +7,7 @@
 #include "agent/agent_config.h"
 #include "agent/checkpoint/state_store.h"
 #include "agent/metrics/agent_metrics.h"
-#include "agent/ship/kafka_shipper.h"
+#include "agent/ship/shipping_thread.h"
 #include "agent/sources/source.h"
 #include "agent/spool/spool.h"
 
@@ -16,7 +16,6 @@ namespace tripline::agent {
 // What the agent exposes to metrics and tests.
 struct AgentCounters {
   uint64_t spool_full_pauses = 0;  // polls cut short because the spool refused a record
-  uint64_t producer_recreated = 0; // fatal idempotence errors recovered
   uint64_t state_saves = 0;
 };
 
@@ -29,8 +28,9 @@ struct AgentCounters {
 // unacknowledged records are sent again (same event_id) and nothing is lost; a Kafka outage
 // only grows the spool, up to its quota and its full policy.
 //
-// Thread: Run() drives everything from the calling thread (sources are polled and never block);
-// librdkafka keeps its own I/O threads. SIGHUP reloads the sources from the config file: the
+// Threads: Run() drives the sources, the spool and the checkpoints from the calling thread
+// (sources are polled and never block); the ShippingThread owns the Kafka producer and gets
+// records by posting (librdkafka keeps its own I/O threads). SIGHUP reloads the sources from the config file: the
 // spool is synced and every source's state saved first, so the new sources resume exactly where
 // the old ones stopped (Kafka, spool and identity changes take effect at the next start). Stop order on SIGINT/SIGTERM: stop reading, send what
 // the spool holds for at most shutdown_timeout_ms, fsync, save states, return. Whatever was not
@@ -47,7 +47,7 @@ class Agent {
 
   const Spool& spool() const { return *spool_; }
   const std::vector<std::unique_ptr<Source>>& sources() const { return sources_; }
-  const KafkaShipper& shipper() const { return *shipper_; }
+  const ShippingThread& shipping() const { return *shipping_; }
   const AgentCounters& counters() const { return counters_; }
   bool spool_full() const { return spool_full_; }
   // The bound /metrics port (0 when disabled).
@@ -56,10 +56,10 @@ class Agent {
  private:
   explicit Agent(const AgentConfig& config);
   size_t PollSources();
-  // Hands spool records to the producer; true when it stopped because librdkafka's queue is full.
+  // Hands spool records to the shipping thread; true when it stopped because its queue is full.
   bool Feed();
+  // Acknowledges what the shipping thread delivered, waiting up to `wait` for a report.
   void Deliver(std::chrono::milliseconds wait);
-  absl::Status RecoverProducer();
   absl::Status Sync();
   absl::Status BuildSources();
   absl::Status Reload();
@@ -74,8 +74,8 @@ class Agent {
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<uint64_t> appended_;     // per source: records appended to the spool since Start()
   std::vector<std::string> saved_;     // per source: the state last saved
-  std::unique_ptr<KafkaShipper> shipper_;
-  std::vector<uint64_t> delivered_;    // spool sequence numbers served by the last poll
+  std::unique_ptr<ShippingThread> shipping_;
+  std::vector<uint64_t> delivered_;    // spool sequence numbers delivered, from the last report
   std::string payload_;                // scratch for serialization
   std::chrono::steady_clock::time_point next_sync_;
   std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();

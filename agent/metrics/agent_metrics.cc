@@ -113,7 +113,7 @@ void AgentMetrics::Update(const Agent& agent, std::chrono::steady_clock::time_po
     s.read_errors.Set(c.read_errors);
     if (s.lag_bytes) s.lag_bytes->Set(static_cast<double>(source->LagBytes()));
   }
-  const auto& k = agent.shipper().counters();
+  const auto& k = agent.shipping().counters();
   produced_.Set(k.produced);
   delivered_.Set(k.delivered);
   resent_.Set(k.retried);
@@ -135,7 +135,7 @@ void AgentMetrics::Update(const Agent& agent, std::chrono::steady_clock::time_po
   dropped_.Set(sc.dropped);
   corrupt_.Set(sc.corrupt);
   full_pauses_.Set(agent.counters().spool_full_pauses);
-  recreated_.Set(agent.counters().producer_recreated);
+  recreated_.Set(agent.shipping().producer_recreated());
   spool_bytes_->Set(static_cast<double>(spool.bytes()));
   spool_segments_->Set(static_cast<double>(spool.segments()));
   spool_unacked_->Set(static_cast<double>(spool.unacked()));

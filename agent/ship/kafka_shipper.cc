@@ -10,7 +10,7 @@ const std::map<std::string, std::string>& ProducerDefaults() {
   static const std::map<std::string, std::string> kDefaults = {
       {"enable.idempotence", "true"},
       {"acks", "all"},
-      {"compression.type", "zstd"},
+      {"compression.type", "lz4"},
       {"linger.ms", "50"},
       // The disk spool holds the backlog; librdkafka's queue only needs a few batches in flight.
       {"queue.buffering.max.kbytes", "8192"},
@@ -37,6 +37,7 @@ absl::StatusOr<std::unique_ptr<KafkaShipper>> KafkaShipper::Create(
 }
 
 KafkaShipper::~KafkaShipper() {
+  if (main_queue_ != nullptr) rd_kafka_queue_destroy(main_queue_);
   if (rkt_ != nullptr) rd_kafka_topic_destroy(rkt_);
 }
 
@@ -71,6 +72,12 @@ absl::Status KafkaShipper::Produce(std::string_view key, std::string_view payloa
     return absl::OkStatus();
   }
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return absl::ResourceExhaustedError("producer queue full");
+  if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+    ++counters_.rejected;
+    ++counters_.errors[rd_kafka_err2name(err)];
+    return absl::InvalidArgumentError("record of " + std::to_string(payload.size()) +
+                                      " bytes is larger than message.max.bytes allows");
+  }
   return kafka::ErrorStatus(err, "produce");
 }
 
@@ -101,6 +108,12 @@ size_t KafkaShipper::Flush(std::chrono::milliseconds timeout, std::vector<uint64
 
 size_t KafkaShipper::in_flight() const {
   return static_cast<size_t>(rd_kafka_outq_len(producer_.get())) + failed_.size();
+}
+
+void KafkaShipper::NotifyDeliveries(int fd) {
+  if (main_queue_ == nullptr) main_queue_ = rd_kafka_queue_get_main(producer_.get());
+  static const char kByte[8] = {1, 0, 0, 0, 0, 0, 0, 0};  // an eventfd takes 8-byte counts
+  rd_kafka_queue_io_event_enable(main_queue_, fd, kByte, sizeof kByte);
 }
 
 absl::Status KafkaShipper::FatalError() const {

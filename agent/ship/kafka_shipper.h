@@ -31,6 +31,8 @@ class KafkaShipper {
   // Enqueues one record; `token` is returned through Poll() once it is delivered.
   // ResourceExhausted when librdkafka's local queue is full: the caller keeps the record and
   // offers it again after the next Poll() (the spool holds everything meanwhile).
+  // InvalidArgument when the record can never be sent (larger than message.max.bytes): counted
+  // as rejected, and the caller drops it.
   [[nodiscard]] absl::Status Produce(std::string_view key, std::string_view payload,
                                      uint64_t token);
 
@@ -41,16 +43,23 @@ class KafkaShipper {
   // Waits until nothing is in flight or `timeout` passed. Returns the number still in flight.
   size_t Flush(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered);
 
-  // A fatal producer error (idempotence state lost); the agent must stop and restart.
+  // A fatal producer error (idempotence state lost): the producer must be recreated.
   absl::Status FatalError() const;
+
+  // Makes librdkafka write to `fd` (an eventfd) whenever delivery reports become ready, so that
+  // the owner can sleep in poll(2) and still serve them at once.
+  void NotifyDeliveries(int fd);
 
   struct Counters {
     uint64_t produced = 0;
     uint64_t delivered = 0;
     uint64_t retried = 0;  // delivery failed and the record was produced again
+    uint64_t rejected = 0;  // larger than the broker accepts (message.max.bytes): never sendable
     std::map<std::string, uint64_t> errors;  // delivery errors by librdkafka error name
   };
   const Counters& counters() const { return counters_; }
+  // Continues the counts of the producer this one replaces.
+  void CarryCounters(const Counters& counters) { counters_ = counters; }
   size_t in_flight() const;
 
  private:
@@ -66,6 +75,7 @@ class KafkaShipper {
   };
 
   kafka::Handle producer_;
+  rd_kafka_queue_t* main_queue_ = nullptr;  // only while NotifyDeliveries() is in effect
   std::string topic_;
   rd_kafka_topic_t* rkt_ = nullptr;
   Counters counters_;

@@ -98,13 +98,13 @@ class AgentDelivery : public ::testing::Test {
   void SetUp() override { topic_ = "agent.it." + testing::UniqueSuffix(); }
 
   void WriteConfig(const std::string& bootstrap, const std::string& extra_sources = "",
-                   const std::string& spool = "") {
+                   const std::string& spool = "", const std::string& kafka_properties = "") {
     dir_.Write("agent.yaml",
                "agent:\n  id: EXCH01\n  data_dir: " + dir_.File("data") +
                    "\n  poll_interval_ms: 20\n  shutdown_timeout_ms: 1000\n"
                    "kafka:\n  brokers: " + bootstrap + "\n  topic: " + topic_ +
                    "\n  properties:\n    linger.ms: \"5\"\n    message.timeout.ms: \"10000\"\n" +
-                   spool +
+                   kafka_properties + spool +
                    "sources:\n  - name: iis\n    paths: [" + dir_.File("logs") +
                    "/u_ex*.log]\n    format: w3c\n    discover_interval_ms: 100\n" +
                    extra_sources + "metrics:\n  listen: \"\"\n");
@@ -234,6 +234,28 @@ TEST_F(AgentDelivery, SpoolKeepsWhatKafkaDidNotTakeAcrossAnAgentRestart) {
   ExpectAll(broker.bootstrap(), 1200, 90s);
   agent->Signal(SIGTERM);
   EXPECT_EQ(agent->Wait(30s), 0);
+}
+
+// librdkafka's idempotent producer can fail fatally (its idempotence state lost); the agent must
+// then build a new producer and send again everything not yet delivered. A librdkafka plugin
+// (tests/support/fatal_error_plugin.cc) raises that error after the 3,000th record.
+TEST_F(AgentDelivery, FatalProducerErrorIsRecoveredByANewProducerWithoutLoss) {
+  std::string bootstrap = testing::FixtureBootstrap();
+  WriteConfig(bootstrap, "", "",
+              std::string("    plugin.library.paths: ") + TRIPLINE_FATAL_ERROR_PLUGIN +
+                  "\n    tripline.test.fatal_after: \"3000\"\n");
+  auto agent = StartAgent();
+  Append("u_ex1.log", kHeader);
+  for (int i = 0; i < 10000; i += 500) {
+    Append("u_ex1.log", Lines(i, i + 500));
+    std::this_thread::sleep_for(20ms);
+  }
+  ExpectAll(bootstrap, 10000, 120s);
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->Wait(30s), 0);
+  std::string out = ReadFile(dir_.File("agent.out"));
+  EXPECT_NE(out.find("test_fatal_error: injected by the test plugin"), std::string::npos) << out;
+  EXPECT_NE(out.find("recreating the producer"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -1,0 +1,203 @@
+#include "agent/ship/shipping_thread.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+namespace tripline::agent {
+namespace {
+
+constexpr size_t kPostAtBytes = 256 << 10;  // an open batch this large is handed over at once
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ShippingThread>> ShippingThread::Start(
+    kafka::KafkaSettings settings, std::string topic, size_t max_queued_bytes) {
+  std::unique_ptr<ShippingThread> t(
+      new ShippingThread(std::move(settings), std::move(topic), max_queued_bytes));
+  t->inbox_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  t->kafka_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (t->inbox_fd_ < 0 || t->kafka_fd_ < 0) return absl::InternalError("eventfd failed");
+  TRIPLINE_RETURN_IF_ERROR(t->CreateProducer());  // a bad property fails the start
+  t->thread_ = std::thread([p = t.get()] { p->Run(); });
+  return t;
+}
+
+ShippingThread::ShippingThread(kafka::KafkaSettings settings, std::string topic,
+                               size_t max_queued_bytes)
+    : settings_(std::move(settings)), topic_(std::move(topic)),
+      max_queued_bytes_(max_queued_bytes) {}
+
+ShippingThread::~ShippingThread() {
+  {
+    std::lock_guard lock(in_mu_);
+    stop_ = true;
+  }
+  Wake(inbox_fd_);
+  if (thread_.joinable()) thread_.join();
+  shipper_.reset();
+  if (inbox_fd_ >= 0) ::close(inbox_fd_);
+  if (kafka_fd_ >= 0) ::close(kafka_fd_);
+}
+
+absl::Status ShippingThread::CreateProducer() {
+  shipper_.reset();
+  TRIPLINE_ASSIGN_OR_RETURN(shipper_, KafkaShipper::Create(settings_, topic_));
+  shipper_->NotifyDeliveries(kafka_fd_);
+  return absl::OkStatus();
+}
+
+void ShippingThread::Wake(int fd) {
+  uint64_t one = 1;
+  (void)!::write(fd, &one, sizeof one);
+}
+
+// --- main loop side ---------------------------------------------------------------------------
+
+bool ShippingThread::Offer(uint64_t seq, std::string_view key, std::string_view value) {
+  if (open_.bytes.size() >= kPostAtBytes) Post();
+  {
+    std::lock_guard lock(in_mu_);
+    if (queued_bytes_ + open_.bytes.size() >= max_queued_bytes_) return false;
+  }
+  Item item{seq, static_cast<uint32_t>(open_.bytes.size()), static_cast<uint32_t>(key.size()),
+            static_cast<uint32_t>(open_.bytes.size() + key.size()),
+            static_cast<uint32_t>(value.size())};
+  open_.bytes.append(key);
+  open_.bytes.append(value);
+  open_.items.push_back(item);
+  return true;
+}
+
+void ShippingThread::Post() {
+  if (open_.items.empty()) return;
+  open_.generation = generation_;
+  size_t size = open_.bytes.size();
+  {
+    std::lock_guard lock(in_mu_);
+    inbox_.push_back(std::move(open_));
+    queued_bytes_ += size;
+  }
+  open_ = Batch{};
+  open_.bytes.reserve(kPostAtBytes + (64 << 10));
+  Wake(inbox_fd_);
+}
+
+bool ShippingThread::Collect(std::vector<uint64_t>* delivered) {
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(out_mu_);
+    delivered->insert(delivered->end(), delivered_out_.begin(), delivered_out_.end());
+    delivered_out_.clear();
+    counters_ = counters_out_;
+    generation = generation_out_;
+    reported_ = false;
+  }
+  if (generation == generation_) return false;
+  generation_ = generation;
+  open_ = Batch{};  // taken under the old producer: offered again after the rewind
+  return true;
+}
+
+void ShippingThread::WaitForReport(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(out_mu_);
+  out_cv_.wait_for(lock, timeout, [this] { return reported_; });
+}
+
+// --- shipping thread --------------------------------------------------------------------------
+
+void ShippingThread::Run() {
+  bool stop = false;
+  while (!stop) {
+    {
+      std::lock_guard lock(in_mu_);
+      stop = stop_;
+      for (auto& b : inbox_) local_.push_back(std::move(b));
+      inbox_.clear();
+    }
+    bool all_produced = ProduceLocal();
+    shipper_->Poll(std::chrono::milliseconds(0), &delivered_local_);
+    if (!shipper_->FatalError().ok()) Recover();
+    {
+      std::lock_guard lock(out_mu_);
+      delivered_out_.insert(delivered_out_.end(), delivered_local_.begin(),
+                            delivered_local_.end());
+      counters_out_ = shipper_->counters();
+      generation_out_ = generation_local_;
+      reported_ = reported_ || !delivered_local_.empty();
+    }
+    if (!delivered_local_.empty()) out_cv_.notify_one();
+    delivered_local_.clear();
+    if (!stop) WaitForWork(all_produced);
+  }
+}
+
+bool ShippingThread::ProduceLocal() {
+  while (!local_.empty()) {
+    Batch& b = local_.front();
+    if (b.generation == generation_local_) {
+      for (; b.next < b.items.size(); ++b.next) {
+        const Item& it = b.items[b.next];
+        std::string_view bytes(b.bytes);
+        absl::Status st = shipper_->Produce(bytes.substr(it.key_offset, it.key_size),
+                                            bytes.substr(it.value_offset, it.value_size), it.seq);
+        if (absl::IsResourceExhausted(st)) return false;  // librdkafka's queue is full
+        if (absl::IsInvalidArgument(st)) {
+          // Never sendable: counted (rejected, and by error class) and let go, so that one
+          // record cannot stop the host's stream.
+          spdlog::error("record {} dropped: {}", it.seq, std::string(st.message()));
+          delivered_local_.push_back(it.seq);
+          continue;
+        }
+        if (!st.ok()) {
+          if (produce_errors_++ % 1000 == 0) spdlog::error("{} (retrying)", st.ToString());
+          return false;  // offered again at the next round
+        }
+      }
+    }  // else: handed over before the producer was recreated; the spool offers it again
+    {
+      std::lock_guard lock(in_mu_);
+      queued_bytes_ -= b.bytes.size();
+    }
+    local_.pop_front();
+  }
+  return true;
+}
+
+// A fatal idempotent-producer error leaves librdkafka unable to send: a new producer, and every
+// record not yet delivered offered again by the main loop (duplicates keep their event_id).
+void ShippingThread::Recover() {
+  spdlog::error("{}; recreating the producer and re-sending from the spool",
+                shipper_->FatalError().ToString());
+  KafkaShipper::Counters carried = shipper_->counters();
+  while (true) {
+    absl::Status st = CreateProducer();
+    if (st.ok()) break;
+    spdlog::error("recreating the producer: {}", st.ToString());
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  shipper_->CarryCounters(carried);
+  ++generation_local_;
+  size_t dropped = 0;
+  for (const Batch& b : local_) dropped += b.bytes.size();
+  local_.clear();
+  std::lock_guard lock(in_mu_);
+  queued_bytes_ -= dropped;
+}
+
+// Sleeps until the main loop posts, librdkafka has reports, or (with records waiting for room in
+// librdkafka's queue) a short retry interval passes. Idle, the timeout only bounds how late a
+// stop or a librdkafka timer is served.
+void ShippingThread::WaitForWork(bool idle) {
+  pollfd fds[2] = {{inbox_fd_, POLLIN, 0}, {kafka_fd_, POLLIN, 0}};
+  int timeout_ms = idle ? (shipper_->in_flight() > 0 ? 100 : 1000) : 5;
+  if (::poll(fds, 2, timeout_ms) > 0) {
+    uint64_t n = 0;
+    if (fds[0].revents & POLLIN) (void)!::read(inbox_fd_, &n, sizeof n);
+    if (fds[1].revents & POLLIN) (void)!::read(kafka_fd_, &n, sizeof n);
+  }
+}
+
+}  // namespace tripline::agent

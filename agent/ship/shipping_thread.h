@@ -1,0 +1,116 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "agent/ship/kafka_shipper.h"
+
+namespace tripline::agent {
+
+// Runs the Kafka producer on a thread of its own, so that the agent's main loop (reading,
+// parsing, spooling) never waits for librdkafka and the two share the host's cores.
+//
+// Records cross threads by posting, never by sharing: the main loop fills an open batch with
+// Offer() and hands it over with Post(); the shipping thread produces it and posts back the
+// sequence numbers of delivered records, which the main loop collects with Collect() and
+// acknowledges in the spool. The main loop keeps every record in the spool until then, so the
+// hand-over queue holds copies only and may refuse records: Offer() returns false once
+// `max_queued_bytes` are waiting, and the refused records are offered again later, read back
+// from the spool.
+//
+// A fatal idempotent-producer error is recovered here: the producer is recreated, every record
+// handed over until then is forgotten, and Collect() tells the main loop to offer again all that
+// is not delivered (the spool rewinds; re-sent records keep their event_id).
+//
+// Threads: Offer(), Post(), Collect(), WaitForReport() and the accessors are called from the
+// main loop only; the shipping thread owns the KafkaShipper. Stop: the destructor wakes the
+// thread, joins it and drops whatever it still held (those records are in the spool).
+class ShippingThread {
+ public:
+  static absl::StatusOr<std::unique_ptr<ShippingThread>> Start(kafka::KafkaSettings settings,
+                                                               std::string topic,
+                                                               size_t max_queued_bytes = 8 << 20);
+  ~ShippingThread();
+  ShippingThread(const ShippingThread&) = delete;
+  ShippingThread& operator=(const ShippingThread&) = delete;
+
+  // Adds a record to the open batch; false (not taken) while the queue is at its bound.
+  bool Offer(uint64_t seq, std::string_view key, std::string_view value);
+  // Hands the open batch to the shipping thread (also done by Offer() once it is large).
+  void Post();
+  // Appends the records delivered since the last call. True when the producer was recreated:
+  // the caller must offer again everything not delivered, in order.
+  bool Collect(std::vector<uint64_t>* delivered);
+  // Returns when the shipping thread has something to report, or after `timeout`.
+  void WaitForReport(std::chrono::milliseconds timeout);
+
+  // As of the last Collect().
+  const KafkaShipper::Counters& counters() const { return counters_; }
+  uint64_t producer_recreated() const { return generation_; }
+
+ private:
+  struct Item {
+    uint64_t seq;
+    uint32_t key_offset, key_size, value_offset, value_size;
+  };
+  struct Batch {
+    uint64_t generation = 0;
+    std::string bytes;
+    std::vector<Item> items;
+    size_t next = 0;  // items before this one were produced
+  };
+
+  ShippingThread(kafka::KafkaSettings settings, std::string topic, size_t max_queued_bytes);
+  absl::Status CreateProducer();
+  void Run();
+  // Shipping thread: produces what the local batches hold until librdkafka's queue is full.
+  // Returns true when everything was produced.
+  bool ProduceLocal();
+  void Recover();
+  void Wake(int fd);
+  void WaitForWork(bool idle);
+
+  const kafka::KafkaSettings settings_;
+  const std::string topic_;
+  const size_t max_queued_bytes_;
+  int inbox_fd_ = -1;  // eventfd: the main loop posted
+  int kafka_fd_ = -1;  // eventfd: librdkafka has delivery reports to serve
+
+  // Main loop state.
+  Batch open_;
+  uint64_t generation_ = 0;  // producers recreated, as last collected
+  KafkaShipper::Counters counters_;
+
+  // Posted by the main loop, taken by the shipping thread.
+  std::mutex in_mu_;
+  std::deque<Batch> inbox_;
+  size_t queued_bytes_ = 0;  // bytes posted and not yet produced (or dropped)
+  bool stop_ = false;
+
+  // Posted by the shipping thread, taken by the main loop.
+  std::mutex out_mu_;
+  std::condition_variable out_cv_;
+  std::vector<uint64_t> delivered_out_;
+  KafkaShipper::Counters counters_out_;
+  uint64_t generation_out_ = 0;
+  bool reported_ = false;
+
+  // Shipping thread state.
+  std::unique_ptr<KafkaShipper> shipper_;
+  std::deque<Batch> local_;
+  uint64_t generation_local_ = 0;
+  std::vector<uint64_t> delivered_local_;
+  uint64_t produce_errors_ = 0;  // for sampling their log lines
+
+  std::thread thread_;
+};
+
+}  // namespace tripline::agent
