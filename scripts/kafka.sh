@@ -69,6 +69,7 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.flush.interval.messages=9223372036854775807
+${TRIPLINE_KAFKA_EXTRA:-}
 EOF
 }
 

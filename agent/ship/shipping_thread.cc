@@ -1,6 +1,7 @@
 #include "agent/ship/shipping_thread.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -109,6 +110,7 @@ void ShippingThread::WaitForReport(std::chrono::milliseconds timeout) {
 // --- shipping thread --------------------------------------------------------------------------
 
 void ShippingThread::Run() {
+  pthread_setname_np(pthread_self(), "tl-ship");
   bool stop = false;
   while (!stop) {
     {

@@ -1,6 +1,7 @@
 #include "agent/parsers/w3c/w3c_parser.h"
 
 #include <charconv>
+#include <cstring>
 
 #include "common/time_util.h"
 
@@ -58,8 +59,10 @@ std::string_view Value(std::string_view v) { return v == "-" ? std::string_view(
 // buffer: no allocation per line once the event is reused.
 void PlusDecode(std::string_view v, std::string* out) {
   out->assign(v);
-  for (char& c : *out) {
-    if (c == '+') c = ' ';
+  char* p = out->data();
+  char* end = p + out->size();
+  while ((p = static_cast<char*>(std::memchr(p, '+', static_cast<size_t>(end - p)))) != nullptr) {
+    *p++ = ' ';
   }
 }
 

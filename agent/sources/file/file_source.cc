@@ -259,7 +259,8 @@ void FileSource::FillEnvelope(const Tracked& file, const TailedLine& line) {
   ResetEvent(*file.parser);
   EventIdTo(identity_->agent_id, file.file_id, line.offset, event_.mutable_event_id());
   event_.set_agent_id(identity_->agent_id);
-  *event_.mutable_host() = identity_->host;
+  // The identity is fixed for the life of the source and ResetEvent() keeps the host.
+  if (!event_.has_host()) *event_.mutable_host() = identity_->host;
   *event_.mutable_observed_time() = NowTimestamp();
   v1::Source* src = event_.mutable_source();
   src->set_kind(v1::Source::KIND_FILE);
