@@ -37,7 +37,7 @@ class ShippingThread {
  public:
   static absl::StatusOr<std::unique_ptr<ShippingThread>> Start(kafka::KafkaSettings settings,
                                                                std::string topic,
-                                                               size_t max_queued_bytes = 8 << 20);
+                                                               size_t max_queued_bytes = 4 << 20);
   ~ShippingThread();
   ShippingThread(const ShippingThread&) = delete;
   ShippingThread& operator=(const ShippingThread&) = delete;
