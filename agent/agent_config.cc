@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -137,6 +138,30 @@ NetworkSourceConfig ReadNetworkSource(config::ConfigNode& node) {
   return n;
 }
 
+// `logsource: {product: aws, service: cloudtrail}`: the Sigma logsource of what a file source
+// reads, for logs whose body does not say it (JSON of a cloud audit log, W3C of a web proxy).
+// Stored in lower case, as rules are matched.
+v1::DeclaredLogsource ReadDeclaredLogsource(config::ConfigNode node) {
+  static const std::regex kPart("[a-z0-9][a-z0-9_.-]{0,63}");
+  v1::DeclaredLogsource out;
+  const std::pair<const char*, std::string*> parts[] = {{"product", out.mutable_product()},
+                                                        {"category", out.mutable_category()},
+                                                        {"service", out.mutable_service()}};
+  for (const auto& [key, value] : parts) {
+    *value = node.String(key);
+    std::transform(value->begin(), value->end(), value->begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!value->empty() && !std::regex_match(*value, kPart)) {
+      node.Error(key, "'" + *value + "': a Sigma logsource name (letters, digits, '.', '_', '-')");
+    }
+  }
+  if (out.product().empty() && out.category().empty() && out.service().empty()) {
+    node.Error("product", "name at least one of product, category, service");
+  }
+  node.Finish();
+  return out;
+}
+
 FileSourceConfig ReadFileSource(config::ConfigNode& node) {
   FileSourceConfig s;
   s.name = ReadName(node);
@@ -169,6 +194,7 @@ FileSourceConfig ReadFileSource(config::ConfigNode& node) {
       std::chrono::milliseconds(node.Int("discover_interval_ms", 1000, 10, 3600000));
   s.max_open_files = static_cast<size_t>(node.Int("max_open_files", 512, 1, 100000));
   s.keep_original = node.Bool("keep_original", true);
+  if (node.Has("logsource")) s.logsource = ReadDeclaredLogsource(node.Child("logsource"));
   node.Finish();
   return s;
 }

@@ -2,7 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "common/signals.h"
+#include "correlator/engine/field_map.h"
+#include "correlator/engine/rule_loader.h"
+#include "correlator/rules.h"
 #include "correlator/sinks/ecs/alert_ecs.h"
 #include "correlator/sinks/jsonl/jsonl_sink.h"
 #include "correlator/sinks/kafka/kafka_alert_sink.h"
@@ -31,15 +37,112 @@ absl::StatusOr<std::unique_ptr<Correlator>> Correlator::Create(
     TRIPLINE_ASSIGN_OR_RETURN(auto sink, KafkaAlertSink::Create(config.kafka, config.alerts_topic));
     c->sinks_.push_back(std::move(sink));
   }
-  c->engine_ = std::make_unique<engine::Engine>(std::move(rules));
-  TRIPLINE_ASSIGN_OR_RETURN(c->consumer_,
-                            EventConsumer::Create(config.kafka, config.group_id, config.events_topic));
+  c->rules_ = std::move(rules);
+  if (!config.api_listen.empty()) {
+    auto store = AlertStore::Open(config.alerts_dir);
+    if (store.ok()) {
+      c->store_ = *std::move(store);
+    } else {
+      spdlog::warn("{}; ListAlerts and GetAlert are unavailable", store.status().ToString());
+    }
+    TRIPLINE_ASSIGN_OR_RETURN(c->api_,
+                              ApiServer::Start(config.api_listen, &c->hub_, c->store_.get(), c.get()));
+    spdlog::info("gRPC API on port {} (AlertService, RuleService)", c->api_->port());
+  }
+  TRIPLINE_ASSIGN_OR_RETURN(c->consumer_, EventConsumer::Create(config.kafka, config.group_id,
+                                                                config.events_topic, c.get()));
   return c;
+}
+
+absl::StatusOr<std::unique_ptr<PartitionCheckpoint>> Correlator::OpenCheckpoint(int32_t partition) {
+  std::string dir = config_.state_dir + "/" + config_.events_topic + "-" + std::to_string(partition);
+  // The member that had the partition closes its checkpoint when the partition is revoked, before
+  // the group hands it on; a member that died releases it with its process. Allow for stragglers.
+  absl::Status last;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    auto cp = PartitionCheckpoint::Open(dir);
+    if (cp.ok()) return cp;
+    last = cp.status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return last;
+}
+
+std::unique_ptr<engine::Engine> Correlator::NewEngine() const {
+  auto e = std::make_unique<engine::Engine>(rules_);
+  e->set_allowed_lateness_us(config_.allowed_lateness_ms * 1000);
+  return e;
+}
+
+std::vector<int64_t> Correlator::OnAssigned(const std::vector<int32_t>& partitions) {
+  std::vector<int64_t> start;
+  for (int32_t id : partitions) {
+    Partition p;
+    p.engine = NewEngine();
+    int64_t from = -1;
+    auto cp = OpenCheckpoint(id);
+    if (!cp.ok()) {
+      fatal_ = cp.status();
+      spdlog::error("partition {}: {}", id, cp.status().ToString());
+    } else {
+      p.checkpoint = *std::move(cp);
+      auto saved = p.checkpoint->Load();
+      if (saved.ok() && saved->has_value()) {
+        absl::Status st = p.engine->RestoreState((*saved)->state);
+        if (st.ok()) {
+          from = (*saved)->next_offset;
+          p.next_offset = p.checkpointed = from;
+          ++counters_.restored;
+          spdlog::info("partition {}: resuming at offset {} with its checkpointed state", id, from);
+        } else {
+          ++counters_.restore_failures;
+          spdlog::error("partition {}: checkpoint state unreadable ({}); state starts empty", id,
+                        st.ToString());
+          p.engine = NewEngine();
+        }
+      } else if (!saved.ok()) {
+        ++counters_.restore_failures;
+        spdlog::error("partition {}: {}; state starts empty", id, saved.status().ToString());
+      }
+    }
+    partitions_[id] = std::move(p);
+    start.push_back(from);
+  }
+  return start;
+}
+
+void Correlator::OnRevoked(const std::vector<int32_t>& partitions) {
+  if (absl::Status st = Checkpoint(partitions); !st.ok()) {
+    spdlog::error("checkpoint at revocation: {}", st.ToString());
+    if (fatal_.ok()) fatal_ = st;
+  }
+  for (int32_t id : partitions) partitions_.erase(id);  // closes their checkpoints
+}
+
+absl::Status Correlator::Checkpoint(const std::vector<int32_t>& only) {
+  std::vector<std::pair<int32_t, int64_t>> commit;
+  std::string state;
+  for (auto& [id, p] : partitions_) {
+    if (!only.empty() && std::find(only.begin(), only.end(), id) == only.end()) continue;
+    if (p.next_offset < 0 || p.next_offset == p.checkpointed) continue;
+    if (p.checkpoint) {
+      state.clear();
+      p.engine->SaveState(&state);
+      TRIPLINE_RETURN_IF_ERROR(p.checkpoint->Save(p.next_offset, state));
+      ++counters_.checkpoints;
+    }
+    p.checkpointed = p.next_offset;
+    commit.emplace_back(id, p.next_offset);
+  }
+  TRIPLINE_RETURN_IF_ERROR(consumer_->CommitOffsets(commit));
+  if (!commit.empty()) ++counters_.commits;
+  return absl::OkStatus();
 }
 
 absl::Status Correlator::ProcessBatch(const std::vector<Message>& batch) {
   for (const Message& m : batch) {
     ++counters_.events;
+    if (partitions_.count(m->partition) == 0) continue;
     if (!event_.ParseFromArray(m->payload, static_cast<int>(m->len))) {
       ++counters_.decode_errors;
       if (counters_.decode_errors <= 10 || counters_.decode_errors % 1000 == 0) {
@@ -48,10 +151,16 @@ absl::Status Correlator::ProcessBatch(const std::vector<Message>& batch) {
       }
       continue;
     }
-    engine_->Process(event_, &pending_alerts_);
+    auto it = partitions_.find(m->partition);
+    if (it == partitions_.end()) continue;  // revoked while the batch was read
+    it->second.engine->Process(event_, &pending_alerts_);
   }
   TRIPLINE_RETURN_IF_ERROR(Dispatch());
-  for (const Message& m : batch) consumer_->MarkProcessed(m.get());
+  // The alerts are in every sink: the events behind them count as processed.
+  for (const Message& m : batch) {
+    auto it = partitions_.find(m->partition);
+    if (it != partitions_.end()) it->second.next_offset = m->offset + 1;
+  }
   return absl::OkStatus();
 }
 
@@ -73,6 +182,13 @@ absl::Status Correlator::Dispatch() {
       if (StopSignal::StopRequested()) return st;
     }
   }
+  // In every sink now: the analyst feed and the recent-alerts store get them too.
+  for (const v1::Alert& alert : pending_alerts_) {
+    if (store_) {
+      if (absl::Status st = store_->Put(alert); !st.ok()) spdlog::warn("{}", st.ToString());
+    }
+    hub_.Publish(alert);
+  }
   counters_.alerts += pending_alerts_.size();
   pending_alerts_.clear();
   return absl::OkStatus();
@@ -89,21 +205,145 @@ absl::Status Correlator::Run() {
       result = ProcessBatch(batch);
       if (!result.ok()) break;
     }
+    if (!fatal_.ok()) {
+      result = fatal_;
+      break;
+    }
+    ServeReloadRequests();
     auto now = std::chrono::steady_clock::now();
     if (now - last_commit_ >= std::chrono::milliseconds(config_.commit_interval_ms)) {
-      if (absl::Status st = consumer_->Commit(); !st.ok()) {
-        spdlog::warn("{}", st.ToString());
-      } else {
-        ++counters_.commits;
-      }
+      // A failed checkpoint is fatal: committing without one could lose a pending sequence.
+      result = Checkpoint();
+      if (!result.ok()) break;
       last_commit_ = now;
     }
   }
-  spdlog::info("stopping: final commit and leaving the group");
+  spdlog::info("stopping: final checkpoint and commit, leaving the group");
+  {
+    std::lock_guard lock(reload_mu_);
+    if (reload_request_) {
+      v1::ReloadResponse stopping;
+      stopping.add_errors("the correlator is stopping");
+      reload_request_->set_value(std::move(stopping));
+      reload_request_.reset();
+    }
+  }
+  api_.reset();  // ends the alert streams
+  if (absl::Status st = Checkpoint(); !st.ok() && result.ok()) result = st;
   consumer_->Close();
-  spdlog::info("{} events, {} alerts, {} undecodable records", counters_.events, counters_.alerts,
-               counters_.decode_errors);
+  spdlog::info("{} events, {} alerts, {} undecodable records, {} checkpoints, {} partitions "
+               "resumed from a checkpoint",
+               counters_.events, counters_.alerts, counters_.decode_errors, counters_.checkpoints,
+               counters_.restored);
   return result;
+}
+
+std::vector<v1::RuleInfo> Correlator::ListRules() {
+  std::shared_ptr<const engine::RuleSet> rules;
+  {
+    std::lock_guard lock(rules_mu_);
+    rules = rules_;
+  }
+  std::vector<v1::RuleInfo> out;
+  for (const auto& r : rules->rules()) {
+    v1::RuleInfo info;
+    info.set_id(r->metadata().id);
+    info.set_title(r->metadata().title);
+    info.set_kind("sigma");
+    info.set_file(r->metadata().file);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+v1::ValidateResponse Correlator::Validate(const std::string& yaml, const std::string& name) {
+  v1::ValidateResponse resp;
+  std::vector<std::string> errors;
+  engine::FieldMap field_map = engine::FieldMap::LoadFile(config_.field_map, &errors);
+  engine::RuleLoader loader(&field_map);
+  engine::LoadResult result = loader.LoadString(yaml, name);
+  errors.insert(errors.end(), result.errors.begin(), result.errors.end());
+  for (auto& e : errors) resp.add_errors(std::move(e));
+  if (result.rules) {
+    for (const auto& r : result.rules->rules()) {
+      v1::RuleInfo* info = resp.add_rules();
+      info->set_id(r->metadata().id);
+      info->set_title(r->metadata().title);
+      info->set_kind("sigma");
+      info->set_file(name);
+    }
+  }
+  return resp;
+}
+
+v1::ReloadResponse Correlator::Reload() {
+  std::future<v1::ReloadResponse> done;
+  {
+    std::lock_guard lock(reload_mu_);
+    if (reload_request_) {
+      v1::ReloadResponse busy;
+      busy.add_errors("a reload is already in progress");
+      return busy;
+    }
+    reload_request_.emplace();
+    done = reload_request_->get_future();
+  }
+  if (done.wait_for(std::chrono::seconds(120)) != std::future_status::ready) {
+    v1::ReloadResponse late;
+    late.add_errors("the correlator did not get to the reload within 120 s");
+    return late;
+  }
+  return done.get();
+}
+
+void Correlator::ServeReloadRequests() {
+  if (StopSignal::TakeReloadRequest()) {
+    v1::ReloadResponse r = ReloadNow();
+    for (const auto& e : r.errors()) spdlog::error("SIGHUP reload: {}", e);
+  }
+  {
+    std::lock_guard lock(reload_mu_);
+    if (!reload_request_) return;
+  }
+  v1::ReloadResponse r = ReloadNow();
+  std::lock_guard lock(reload_mu_);
+  reload_request_->set_value(std::move(r));
+  reload_request_.reset();
+}
+
+// A new rule set replaces the old one on every partition; each engine's state goes through its
+// snapshot, so the state of rules that still exist is kept and that of removed rules dropped.
+v1::ReloadResponse Correlator::ReloadNow() {
+  v1::ReloadResponse resp;
+  auto rules = LoadConfiguredRules(config_);
+  if (!rules.ok()) {
+    std::string text(rules.status().message());
+    for (size_t pos = 0; pos < text.size();) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      if (end > pos) resp.add_errors(text.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    resp.set_rules(static_cast<uint32_t>(rules_->size()));
+    return resp;
+  }
+  {
+    std::lock_guard lock(rules_mu_);
+    rules_ = *rules;
+  }
+  std::string state;
+  for (auto& [id, p] : partitions_) {
+    state.clear();
+    p.engine->SaveState(&state);
+    auto fresh = NewEngine();
+    if (absl::Status st = fresh->RestoreState(state); !st.ok()) {
+      spdlog::warn("partition {}: state not carried over the reload: {}", id, st.ToString());
+    }
+    p.engine = std::move(fresh);
+  }
+  resp.set_rules(static_cast<uint32_t>(rules_->size()));
+  spdlog::info("rules reloaded: {} rule(s) in force", rules_->size());
+  return resp;
 }
 
 }  // namespace tripline::correlator

@@ -43,11 +43,19 @@ absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
     c.jsonl_path = Resolve(base, outputs.String("jsonl"));
     outputs.Finish();
 
+    config::ConfigNode api = root.Child("api");
+    c.api_listen = api.String("listen", c.api_listen);
+    c.alerts_dir = Resolve(base, api.String("alerts_dir"));
+    api.Finish();
+
     config::ConfigNode corr = root.Child("correlator");
     c.batch_size = static_cast<int>(corr.Int("batch_size", 1000, 1, 1000000));
     c.commit_interval_ms = static_cast<int>(corr.Int("commit_interval_ms", 1000, 0, 600000));
+    c.state_dir = Resolve(base, corr.String("state_dir", c.state_dir));
+    c.allowed_lateness_ms = corr.Int("allowed_lateness_ms", c.allowed_lateness_ms, 0, 30LL * 86400000);
     c.shutdown_timeout_ms = static_cast<int>(corr.Int("shutdown_timeout_ms", 10000, 0, 600000));
     corr.Finish();
+    if (c.alerts_dir.empty()) c.alerts_dir = c.state_dir + "/alerts";
 
     config::ConfigNode log = root.Child("log");
     c.log_level = log.String("level", c.log_level);

@@ -24,6 +24,14 @@ struct CorrelatorConfig {
 
   std::string jsonl_path;  // empty: no JSON lines output
 
+  std::string api_listen = "127.0.0.1:7443";  // gRPC AlertService/RuleService; empty: off
+  std::string alerts_dir;  // recent alerts (RocksDB) for ListAlerts; default <state_dir>/alerts
+
+  // Where each partition's engine state is checkpointed (RocksDB per partition); members of one
+  // group that share it hand partitions over through it.
+  std::string state_dir = "/var/lib/tripline-correlator/state";
+  int64_t allowed_lateness_ms = 5 * 60 * 1000;  // event time behind the partition's watermark
+
   int batch_size = 1000;
   int commit_interval_ms = 1000;
   int shutdown_timeout_ms = 10000;

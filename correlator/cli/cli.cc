@@ -1,10 +1,16 @@
 #include "correlator/cli/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 
 #include "agent/parsers/parser.h"
+#include "correlator/api/alerts_tail.h"
 #include "correlator/cli/hunt.h"
 #include "correlator/cli/rules_check.h"
 #include "correlator/engine/field_map.h"
@@ -18,6 +24,7 @@ namespace tripline::correlator::cli {
 namespace {
 
 constexpr int kUsageError = 2;
+std::atomic<bool> g_stop_tail{false};  // set by SIGINT/SIGTERM during `alerts tail`
 constexpr char kInstalledFieldMap[] = "/etc/tripline/field_map.yaml";
 
 // Loads the field map; every problem goes to `err`. False when it has any (a partial map would
@@ -69,7 +76,8 @@ std::string ResolveFieldMapPath(const std::string& flag) {
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
            bool err_is_tty) {
-  CLI::App app("tripline: check Sigma rules and hunt through logs offline", "tripline");
+  CLI::App app("tripline: check Sigma rules, hunt through logs offline, follow a correlator's alerts",
+               "tripline");
   app.require_subcommand(1);
   std::string field_map_flag;
 
@@ -89,6 +97,23 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       ->check(CLI::IsMember(agent::ParserFormats()));
   hunt->add_option("--field-map", field_map_flag, "Field map YAML");
   hunt->add_flag("--json", hunt_options.json, "One JSON object per alert");
+  std::string logsource_flag;
+  hunt->add_option("--logsource", logsource_flag,
+                   "Sigma logsource of the text logs, e.g. product=aws,service=cloudtrail "
+                   "(default: derived from each record; EVTX records keep their channel's)");
+
+  CLI::App* alerts = app.add_subcommand("alerts", "A running correlator's alerts")
+                         ->require_subcommand(1);
+  CLI::App* tail = alerts->add_subcommand(
+      "tail", "Follow the live alert feed of a running correlator (gRPC AlertService)");
+  AlertsTailOptions tail_options;
+  tail->add_option("--server", tail_options.server, "The correlator's api.listen address")
+      ->capture_default_str();
+  tail->add_option("--min-severity", tail_options.min_severity,
+                   "informational|low|medium|high|critical");
+  tail->add_flag("--recent", tail_options.recent, "Show the recent alerts first");
+  tail->add_flag("--json", tail_options.json, "One ECS JSON document per alert");
+  tail->add_option("--limit", tail_options.limit, "Stop after this many alerts");
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed list
   try {
@@ -102,7 +127,21 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (!LoadFieldMap(field_map_flag, &field_map, err)) return kUsageError;
     return RunRulesCheck(check_options, field_map, out);
   }
+  if (tail->parsed()) {
+    tail_options.color = !tail_options.json && ::isatty(::fileno(stdout)) != 0;
+    std::signal(SIGINT, [](int) { g_stop_tail = true; });
+    std::signal(SIGTERM, [](int) { g_stop_tail = true; });
+    return RunAlertsTail(tail_options, out, err, g_stop_tail);
+  }
   hunt_options.progress = err_is_tty;
+  if (!logsource_flag.empty()) {
+    absl::StatusOr<v1::DeclaredLogsource> declared = ParseLogsourceFlag(logsource_flag);
+    if (!declared.ok()) {
+      err << "tripline hunt: " << declared.status().message() << "\n";
+      return kUsageError;
+    }
+    hunt_options.logsource = *std::move(declared);
+  }
   return Hunt(hunt_options, rule_paths, field_map_flag, out, err);
 }
 

@@ -96,11 +96,13 @@ absl::Status ReadEvtxFile(const std::string& path, const agent::EmitFn& emit,
 }
 
 absl::Status ReadLogFile(const std::string& path, const std::string& format,
-                         const agent::EmitFn& emit, const ProgressFn& progress) {
+                         const v1::DeclaredLogsource& logsource, const agent::EmitFn& emit,
+                         const ProgressFn& progress) {
   agent::FileSourceConfig config;
   config.name = "hunt-file";
   config.paths = {GlobEscape(path)};
   config.format = format.empty() ? DetectFileFormat(path) : format;
+  config.logsource = logsource;
   if (agent::MakeParser(config.format) == nullptr) {
     return absl::InvalidArgumentError("unknown format '" + config.format + "'");
   }

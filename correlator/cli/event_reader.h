@@ -32,8 +32,10 @@ absl::Status ReadEvtxFile(const std::string& path, const agent::EmitFn& emit,
                           const ProgressFn& progress = {});
 
 // Reads one text log through agent::FileSource with the parser `format` (DetectFileFormat()
-// when empty) and calls `emit` for each record. Agent identity: agent_id "hunt".
+// when empty) and calls `emit` for each record, which carries `logsource` (empty: none declared)
+// as a file source configured with it would. Agent identity: agent_id "hunt".
 absl::Status ReadLogFile(const std::string& path, const std::string& format,
-                         const agent::EmitFn& emit, const ProgressFn& progress = {});
+                         const v1::DeclaredLogsource& logsource, const agent::EmitFn& emit,
+                         const ProgressFn& progress = {});
 
 }  // namespace tripline::correlator::cli

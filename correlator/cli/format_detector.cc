@@ -115,6 +115,17 @@ bool IsJsonDocument(std::string_view head) {
   return false;
 }
 
+bool IsRecordsEnvelope(std::string_view head) {
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+  // Each token in order, whitespace allowed between them.
+  for (std::string_view token : {"{", "\"Records\"", ":", "["}) {
+    size_t start = head.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos || head.substr(start, token.size()) != token) return false;
+    head.remove_prefix(start + token.size());
+  }
+  return true;
+}
+
 std::string ReadHead(const std::string& path) {
   constexpr size_t kHeadBytes = 64 * 1024;
   std::ifstream in(path, std::ios::binary);

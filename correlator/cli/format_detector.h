@@ -23,6 +23,10 @@ std::string DetectFormat(std::string_view head);
 // reporting every line as a parse error).
 bool IsJsonDocument(std::string_view head);
 
+// True when the text opens with `{"Records":[`: a CloudTrail export (one JSON document holding
+// every record), which must be split into one record per line before a line parser can read it.
+bool IsRecordsEnvelope(std::string_view head);
+
 // The first 64 KiB of `path` ("" when unreadable).
 std::string ReadHead(const std::string& path);
 

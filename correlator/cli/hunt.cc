@@ -84,7 +84,47 @@ void PrintSummary(const std::vector<v1::Alert>& alerts, uint64_t events, std::os
   for (const auto& [host, n] : by_host) out << "  " << n << "  " << host << "\n";
 }
 
+// Why a text input cannot be read line by line, or "" when it can.
+std::string UnreadableReason(const InputFile& f, const std::string& format) {
+  if (f.evtx || !(format.empty() || format == "json")) return "";
+  std::string head = ReadHead(f.path);
+  if (IsRecordsEnvelope(head)) {
+    return "a {\"Records\": [...]} document (CloudTrail export), not one record per line: "
+           "split it first (jq -c '.Records[]'); skipped";
+  }
+  if (format.empty() && IsJsonDocument(head)) {
+    return "a JSON document, not one record per line; skipped";
+  }
+  return "";
+}
+
 }  // namespace
+
+absl::StatusOr<v1::DeclaredLogsource> ParseLogsourceFlag(std::string_view text) {
+  v1::DeclaredLogsource out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = std::min(text.find(',', pos), text.size());
+    std::string_view pair = text.substr(pos, comma - pos);
+    pos = comma + 1;
+    size_t eq = pair.find('=');
+    std::string_view key = pair.substr(0, eq);
+    std::string value(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    std::transform(value.begin(), value.end(), value.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string* part = key == "product"    ? out.mutable_product()
+                        : key == "category" ? out.mutable_category()
+                        : key == "service"  ? out.mutable_service()
+                                            : nullptr;
+    if (part == nullptr || value.empty()) {
+      return absl::InvalidArgumentError("--logsource: '" + std::string(pair) +
+                                        "' is not product=..., category=... or service=... "
+                                        "(e.g. product=aws,service=cloudtrail)");
+    }
+    *part = std::move(value);
+  }
+  return out;
+}
 
 std::string AlertHost(const v1::Alert& alert) {
   if (!alert.host().name().empty()) return alert.host().name();
@@ -139,14 +179,14 @@ int RunHunt(const HuntOptions& options, std::shared_ptr<const engine::RuleSet> r
     return absl::OkStatus();
   };
   for (const InputFile& f : inputs) {
-    if (!f.evtx && options.format.empty() && IsJsonDocument(ReadHead(f.path))) {
-      err << "tripline hunt: " << f.path
-          << ": a JSON document, not one record per line; skipped\n";
+    if (std::string why = UnreadableReason(f, options.format); !why.empty()) {
+      err << "tripline hunt: " << f.path << ": " << why << "\n";
       bar.Add(f.size);
       continue;
     }
     absl::Status s = f.evtx ? ReadEvtxFile(f.path, emit, progress)
-                            : ReadLogFile(f.path, options.format, emit, progress);
+                            : ReadLogFile(f.path, options.format, options.logsource, emit,
+                                          progress);
     if (!s.ok()) err << "tripline hunt: " << f.path << ": " << s.message() << "\n";
   }
   bar.Finish();

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -93,8 +94,14 @@ int RunRulesCheck(const RulesCheckOptions& options, const engine::FieldMap& fiel
   size_t loaded = result.rules ? result.rules->size() : 0;
   int rejected = result.rules ? CountRejected(problems, *result.rules)
                               : static_cast<int>(problems.size());
+  size_t total = loaded + static_cast<size_t>(rejected);
+  double share =
+      total == 0 ? 100.0 : 100.0 * static_cast<double>(loaded) / static_cast<double>(total);
   if (options.json) {
-    nlohmann::json doc = {{"loaded", loaded}, {"rejected", rejected}, {"by_class", by_class}};
+    nlohmann::json doc = {{"loaded", loaded},
+                          {"rejected", rejected},
+                          {"loaded_percent", share},
+                          {"by_class", by_class}};
     doc["problems"] = nlohmann::json::array();
     for (const RuleProblem& p : problems) {
       doc["problems"].push_back(
@@ -103,7 +110,10 @@ int RunRulesCheck(const RulesCheckOptions& options, const engine::FieldMap& fiel
     out << doc.dump() << "\n";
   } else {
     for (const std::string& e : result.errors) out << e << "\n";
-    out << loaded << " loaded, " << rejected << " rejected\n";
+    char percent[32];
+    std::snprintf(percent, sizeof(percent), "%.1f%%", share);
+    out << loaded << " loaded, " << rejected << " rejected (" << percent << " of " << total
+        << " rules loaded)\n";
     for (const auto& [cls, n] : by_class) out << "  " << cls << ": " << n << "\n";
   }
   return problems.empty() ? 0 : 1;

@@ -28,9 +28,9 @@ RuleProblem ParseProblem(const std::string& text);
 std::string ClassifyProblem(const std::string& reason);
 
 // `tripline rules check`: loads the rules against `field_map`, prints every problem as
-// file:line: reason, then "N loaded, M rejected" and the counts by reason class (or all of it as
-// one JSON object with --json). Returns the exit code: 0 when every rule loaded, 1 when some
-// were rejected. Runs on the caller's thread; writes only to `out`.
+// file:line: reason, then "N loaded, M rejected (P% of T rules loaded)" and the counts by reason
+// class (or all of it as one JSON object with --json). Returns the exit code: 0 when every rule
+// loaded, 1 when some were rejected. Runs on the caller's thread; writes only to `out`.
 int RunRulesCheck(const RulesCheckOptions& options, const engine::FieldMap& field_map,
                   std::ostream& out);
 

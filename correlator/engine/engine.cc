@@ -45,15 +45,34 @@ std::string AlertMessage(const std::string& title, const v1::Event& event) {
 
 Engine::Engine(std::shared_ptr<const RuleSet> rules, Clock now)
     : rules_(std::move(rules)), now_(now != nullptr ? now : &NowTimestamp) {
-  BuildCorrelationStates();
+  BuildStates();
 }
 
 void Engine::SetRules(std::shared_ptr<const RuleSet> rules) {
   rules_ = std::move(rules);
-  BuildCorrelationStates();
+  BuildStates();
 }
 
-void Engine::BuildCorrelationStates() {
+void Engine::set_allowed_lateness_us(int64_t us) {
+  lateness_us_ = us;
+  BuildStates();
+}
+
+// Fresh, empty state for every correlation, sequence and first-seen rule of the set; the new
+// states start at the engine's watermark (events the old set called late stay late).
+void Engine::BuildStates() {
+  sequences_.clear();
+  for (const auto& rule : rules_->sequences()) {
+    SequenceLimits limits;
+    limits.allowed_lateness_us = lateness_us_;
+    sequences_.push_back(std::make_unique<SequenceState>(rule, limits, now_));
+  }
+  first_seen_.clear();
+  for (const auto& rule : rules_->first_seen()) {
+    FirstSeenLimits limits;
+    limits.allowed_lateness_us = lateness_us_;
+    first_seen_.push_back(std::make_unique<FirstSeenState>(rule, limits, now_));
+  }
   correlations_.clear();
   for (const BoundCorrelation& bound : rules_->correlations()) {
     CorrelationLimits limits;
@@ -71,6 +90,10 @@ void Engine::BuildCorrelationStates() {
     correlations_.push_back(
         std::make_unique<CorrelationState>(bound.rule, limits, value_of, now_));
   }
+  const int64_t watermark = watermark_us_;
+  watermark_us_ = 0;
+  std::vector<v1::Alert> none;  // empty states raise nothing
+  AdvanceWatermark(watermark, &none);
 }
 
 void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
@@ -84,11 +107,30 @@ void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
     Correlate(rule, event, out);
   });
   if (matched) ++counters_.matched_events;
-  int64_t time_us = MicrosFromTimestamp(event.event_time());
-  if (time_us > watermark_us_ && !correlations_.empty()) {
-    watermark_us_ = time_us;
-    for (auto& state : correlations_) state->AdvanceWatermark(watermark_us_);
-  }
+  const int64_t time_us = MicrosFromTimestamp(event.event_time());
+  FeedTripline(event, logsource, time_us, out);
+  AdvanceWatermark(time_us, out);
+}
+
+// Sequence and first-seen rules match their own steps and filters (they are not detection rules
+// of the set, so the logsource buckets do not route to them).
+void Engine::FeedTripline(const v1::Event& event, const EventLogsource& logsource,
+                          int64_t time_us, std::vector<v1::Alert>* out) {
+  const size_t before = out->size();
+  for (auto& state : sequences_) state->Process(event, logsource, time_us, &scratch_, out);
+  for (auto& state : first_seen_) state->Process(event, logsource, time_us, &scratch_, out);
+  counters_.alerts += out->size() - before;
+}
+
+// The watermark is the newest event time seen; it never goes back.
+void Engine::AdvanceWatermark(int64_t time_us, std::vector<v1::Alert>* out) {
+  if (time_us <= watermark_us_) return;
+  watermark_us_ = time_us;
+  const size_t before = out->size();
+  for (auto& state : correlations_) state->AdvanceWatermark(watermark_us_);
+  for (auto& state : sequences_) state->AdvanceWatermark(watermark_us_, out);
+  for (auto& state : first_seen_) state->AdvanceWatermark(watermark_us_);
+  counters_.alerts += out->size() - before;
 }
 
 // Feeds one match of `rule` to every correlation that names it, with that correlation's group-by

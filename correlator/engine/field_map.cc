@@ -57,6 +57,31 @@ void ReadFields(const YAML::Node& node, std::map<std::string, FieldAccessor, std
   }
 }
 
+void ReadMissing(const YAML::Node& node, std::map<std::string, std::string, std::less<>>* missing,
+                 ErrorSink* sink) {
+  if (!node.IsMap()) {
+    sink->Add(node, "missing: expected a mapping of Sigma name -> why the events lack it");
+    return;
+  }
+  for (const auto& kv : node) {
+    if (!kv.second.IsScalar() || kv.second.Scalar().empty()) {
+      sink->Add(kv.second, Cat("missing.", kv.first.Scalar(), ": expected the reason as text"));
+      continue;
+    }
+    missing->emplace(kv.first.Scalar(), kv.second.Scalar());
+  }
+}
+
+// `unmapped: <prefix>` or `generic: <prefix>`: a map prefix of the registry.
+void ReadPrefix(const std::string& key, const YAML::Node& value, std::string* out,
+                ErrorSink* sink) {
+  if (!value.IsScalar() || !FieldRegistry::IsMapPrefix(value.Scalar())) {
+    sink->Add(value, Cat(key, ": expected a map prefix such as winlog.event_data."));
+    return;
+  }
+  *out = value.Scalar();
+}
+
 }  // namespace
 
 bool FieldMap::Section::Serves(const Logsource& ls) const {
@@ -65,7 +90,44 @@ bool FieldMap::Section::Serves(const Logsource& ls) const {
              return absl::EqualsIgnoreCase(n, value);
            });
   };
+  if (!products.empty() && !has(products, ls.product)) return false;
+  if (categories.empty() && services.empty()) return ls.category.empty() && ls.service.empty();
   return has(categories, ls.category) || has(services, ls.service);
+}
+
+FieldMap::Section FieldMap::ReadSection(const YAML::Node& node, ErrorList* sink) {
+  static const std::set<std::string> kKeys = {"name",   "categories", "services", "products",
+                                              "fields", "unmapped",   "generic",  "missing"};
+  Section section;
+  for (const auto& kv : node) {
+    const std::string& key = kv.first.Scalar();
+    if (kKeys.count(key) == 0) {
+      sink->Add(kv.first, Cat("unknown key '", key, "' in section"));
+    } else if (key == "name") {
+      section.name = kv.second.Scalar();
+    } else if (key == "categories") {
+      section.categories = ReadStringList(kv.second, key, sink);
+    } else if (key == "services") {
+      section.services = ReadStringList(kv.second, key, sink);
+    } else if (key == "products") {
+      section.products = ReadStringList(kv.second, key, sink);
+    } else if (key == "fields") {
+      ReadFields(kv.second, &section.fields, sink);
+    } else if (key == "missing") {
+      ReadMissing(kv.second, &section.missing, sink);
+    } else {
+      ReadPrefix(key, kv.second, key == "generic" ? &section.generic_prefix
+                                                  : &section.unmapped_prefix, sink);
+    }
+  }
+  if (section.categories.empty() && section.services.empty() && section.products.empty()) {
+    sink->Add(node, Cat("section '", section.name, "' serves no category, service or product"));
+  }
+  if (!section.generic_prefix.empty() && !section.unmapped_prefix.empty()) {
+    sink->Add(node,
+              Cat("section '", section.name, "': 'generic' and 'unmapped' exclude each other"));
+  }
+  return section;
 }
 
 FieldMap FieldMap::LoadFile(const std::string& path, std::vector<std::string>* errors) {
@@ -104,35 +166,12 @@ FieldMap FieldMap::LoadString(std::string_view yaml, const std::string& file_nam
     sink.Add(root, "'sections' must be a list");
     return map;
   }
-  static const std::set<std::string> kKeys = {"name", "categories", "services", "fields",
-                                              "unmapped"};
   for (const YAML::Node& node : sections) {
     if (!node.IsMap()) {
       sink.Add(node, "a section must be a mapping");
       continue;
     }
-    Section section;
-    for (const auto& kv : node) {
-      const std::string& key = kv.first.Scalar();
-      if (kKeys.count(key) == 0) {
-        sink.Add(kv.first, Cat("unknown key '", key, "' in section"));
-      } else if (key == "name") {
-        section.name = kv.second.Scalar();
-      } else if (key == "categories" || key == "services") {
-        (key == "categories" ? section.categories : section.services) =
-            ReadStringList(kv.second, key, &sink);
-      } else if (key == "fields") {
-        ReadFields(kv.second, &section.fields, &sink);
-      } else if (!kv.second.IsScalar() || !FieldRegistry::IsMapPrefix(kv.second.Scalar())) {
-        sink.Add(kv.second, "unmapped: expected a map prefix such as winlog.event_data.");
-      } else {
-        section.unmapped_prefix = kv.second.Scalar();
-      }
-    }
-    if (section.categories.empty() && section.services.empty()) {
-      sink.Add(node, Cat("section '", section.name, "' serves no category or service"));
-    }
-    map.sections_.push_back(std::move(section));
+    map.sections_.push_back(ReadSection(node, &sink));
   }
   return map;
 }
@@ -149,23 +188,31 @@ absl::StatusOr<FieldAccessor> FieldMap::Resolve(const Logsource& ls, std::string
     if (first == nullptr) first = &s;
     auto it = s.fields.find(name);
     if (it != s.fields.end()) return it->second;
+    auto why = s.missing.find(name);
+    if (why != s.missing.end()) {
+      return absl::InvalidArgumentError(Cat("field '", name, "' is not available for logsource ",
+                                            ls.ToString(), ": ", why->second,
+                                            " (field map section '", s.name, "')"));
+    }
   }
   auto direct = FieldRegistry::Resolve(name);
   if (direct.ok()) return direct;
-  // Only taxonomy-style names fall through to a map: a dotted name is an Event field, so a
-  // typo in one (url.pathh) must not silently become an empty map lookup.
   for (const Section& s : sections_) {
-    if (s.Serves(ls) && !s.unmapped_prefix.empty() && name.find('.') == std::string_view::npos) {
+    if (!s.Serves(ls)) continue;
+    if (!s.generic_prefix.empty()) return FieldRegistry::Resolve(Cat(s.generic_prefix, name));
+    // Only taxonomy-style names fall through to `unmapped`: a dotted name is an Event field, so
+    // a typo in one (url.pathh) must not silently become an empty map lookup.
+    if (!s.unmapped_prefix.empty() && name.find('.') == std::string_view::npos) {
       return FieldRegistry::Resolve(Cat(s.unmapped_prefix, name));
     }
   }
   if (first == nullptr) {
     return absl::InvalidArgumentError(Cat("field '", name, "': the field map has no ",
-                                                   "section for logsource ", ls.ToString()));
+                                          "section for logsource ", ls.ToString()));
   }
   return absl::InvalidArgumentError(Cat("unknown field '", name, "' for logsource ",
-                                                 ls.ToString(), " (field map section '",
-                                                 first->name, "')"));
+                                        ls.ToString(), " (field map section '", first->name,
+                                        "')"));
 }
 
 }  // namespace tripline::correlator::engine

@@ -1,7 +1,9 @@
 #include "correlator/engine/field_registry.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
+#include <ctime>
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
@@ -74,6 +76,31 @@ FieldValue MapValue(const Event& e, const std::string& key, std::string*) {
   auto it = map.find(key);
   if (it == map.end()) return std::nullopt;
   return std::string_view(it->second);
+}
+
+// The record's own named values, whatever body carries them: AppLog.fields (JSON lines, flattened
+// to dotted keys) or WindowsEvent.data. The generic mapping of structured logs reads this.
+FieldValue RecordField(const Event& e, const std::string& key, std::string*) {
+  const google::protobuf::Map<std::string, std::string>* map = nullptr;
+  if (e.has_app()) {
+    map = &e.app().fields();
+  } else if (e.has_windows()) {
+    map = &e.windows().data();
+  } else {
+    return std::nullopt;
+  }
+  auto it = map->find(key);
+  if (it == map->end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+// A string member of one body that is absent when empty: for values only some sources report
+// (Sysmon's ParentUser, LogonId), so that Sigma `null` filters see "not reported" as absent.
+template <typename B, auto M>
+FieldValue StrIfSet(const Event& e, const std::string&, std::string*) {
+  const B* b = Body<B>(e);
+  if (b == nullptr || (b->*M)().empty()) return std::nullopt;
+  return std::string_view((b->*M)());
 }
 
 FieldValue Label(const Event& e, const std::string& key, std::string*) {
@@ -177,6 +204,46 @@ FieldValue DestinationPort(const Event& e, const std::string&, std::string* scra
   if (e.has_http()) return Render(uint64_t{e.http().destination_port()}, scratch);
   if (e.has_network()) return Render(uint64_t{e.network().destination_port()}, scratch);
   return std::nullopt;
+}
+
+// The lower-case extension of the last path segment, without its dot ("" when it has none), as
+// web proxies report c-uri-extension.
+FieldValue UrlExtension(const Event& e, const std::string&, std::string* scratch) {
+  if (!e.has_http()) return std::nullopt;
+  std::string_view path = e.http().url_path();
+  path = path.substr(0, path.find_first_of("?#"));
+  std::string_view leaf = path.substr(path.find_last_of('/') + 1);
+  size_t dot = leaf.find_last_of('.');
+  scratch->clear();
+  if (dot == std::string_view::npos) return std::string_view(*scratch);
+  for (char c : leaf.substr(dot + 1)) {
+    scratch->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return std::string_view(*scratch);
+}
+
+// Sysmon's SourceIsIpv6 / DestinationIsIpv6, from the address itself.
+template <bool kSource>
+FieldValue IsIpv6(const Event& e, const std::string&, std::string*) {
+  if (!e.has_network()) return std::nullopt;
+  const std::string& ip = kSource ? e.network().source_ip() : e.network().destination_ip();
+  if (ip.empty()) return std::nullopt;
+  return std::string_view(ip.find(':') != std::string::npos ? "true" : "false");
+}
+
+// Sysmon's CreationUtcTime layout, "2023-05-31 14:02:03.123"; absent when the source did not
+// report the creation time.
+FieldValue FileCreated(const Event& e, const std::string&, std::string* scratch) {
+  if (!e.has_file() || !e.file().has_created()) return std::nullopt;
+  const google::protobuf::Timestamp& t = e.file().created();
+  time_t seconds = static_cast<time_t>(t.seconds());
+  struct tm parts;
+  gmtime_r(&seconds, &parts);
+  char text[40];
+  size_t n = strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &parts);
+  scratch->assign(text, n);
+  absl::StrAppend(scratch, ".", absl::Dec(t.nanos() / 1000000, absl::kZeroPad3));
+  return std::string_view(*scratch);
 }
 
 // url.original as IIS would log cs-uri: path, then '?' and the query when there is one.
@@ -286,6 +353,7 @@ const Entry kFields[] = {
     {"url.query", &Str<H, &H::url_query>},
     {"url.domain", &Str<H, &H::url_domain>},
     {"url.original", &UrlOriginal},
+    {"url.extension", &UrlExtension},
     {"http.response.status_code", &Num<H, &H::status_code>},
     {"http.response.substatus", &Num<H, &H::substatus>},
     {"http.response.win32_status", &Num<H, &H::win32_status>},
@@ -330,6 +398,9 @@ const Entry kFields[] = {
     {"process.hash.sha1", &Str<P, &P::hash_sha1>},
     {"process.hash.md5", &Str<P, &P::hash_md5>},
     {"process.hashes", &ProcessHashes},
+    {"process.parent.user.name", &StrIfSet<P, &P::parent_user_name>},
+    {"process.logon_id", &StrIfSet<P, &P::logon_id>},
+    {"process.pe.file_version", &StrIfSet<P, &P::file_version>},
     // FileChange.
     {"file.path", &Str<F, &F::path>},
     {"file.name", &Str<F, &F::name>},
@@ -338,6 +409,7 @@ const Entry kFields[] = {
     {"file.size", &Num<F, &F::size>},
     {"file.hash.sha256", &Str<F, &F::hash_sha256>},
     {"file.webshell_markers", &WebshellMarkers},
+    {"file.created", &FileCreated},
     // ServiceChange (or the data of a raw System 7045 / Security 4697 event).
     {"service.name", &ServiceStr<&S::name>, "ServiceName"},
     {"service.display_name", &ServiceStr<&S::display_name>, "DisplayName"},
@@ -350,6 +422,9 @@ const Entry kFields[] = {
     {"network.direction", &Str<N, &N::direction>},
     {"network.initiated", &NetworkInitiated},
     {"destination.domain", &Str<N, &N::destination_domain>},
+    {"source.domain", &StrIfSet<N, &N::source_domain>},
+    {"source.is_ipv6", &IsIpv6<true>},
+    {"destination.is_ipv6", &IsIpv6<false>},
     {"source.bytes", &Num<N, &N::bytes_sent>},
     {"destination.bytes", &Num<N, &N::bytes_received>},
     // ExchangeCmdlet.
@@ -379,6 +454,7 @@ const Entry kPrefixes[] = {
     {"exchange.cmdlet.parameters.", &MapValue<C, &C::parameters>},
     {"http.extra.", &MapValue<H, &H::extra>},
     {"app.fields.", &MapValue<v1::AppLog, &v1::AppLog::fields>},
+    {"fields.", &RecordField},
     {"labels.", &Label},
 };
 

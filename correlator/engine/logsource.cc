@@ -38,7 +38,37 @@ constexpr ChannelService kChannels[] = {
     {"Microsoft-Windows-CAPI2/Operational", "capi2"},
     {"Microsoft-Windows-DriverFrameworks-UserMode/Operational", "driver-framework"},
     {"OpenSSH/Operational", "openssh"},
+    // The rest of the channels SigmaHQ rules name (pySigma's windows_logsource_mapping and the
+    // rules' own `definition` lines).
+    {"PowerShellCore/Operational", "powershell"},
+    {"DNS Server", "dns-server"},
+    {"Microsoft-Windows-DNS-Server/Audit", "dns-server-audit"},
+    {"Microsoft-Windows-DNS-Server/Analytical", "dns-server-analytic"},
+    {"Microsoft-Windows-DHCP-Server/Operational", "dhcp"},
+    {"Microsoft-Windows-AppLocker/EXE and DLL", "applocker"},
+    {"Microsoft-Windows-AppLocker/MSI and Script", "applocker"},
+    {"Microsoft-Windows-AppLocker/Packaged app-Deployment", "applocker"},
+    {"Microsoft-Windows-AppLocker/Packaged app-Execution", "applocker"},
+    {"Microsoft-Windows-PrintService/Admin", "printservice-admin"},
+    {"Microsoft-Windows-PrintService/Operational", "printservice-operational"},
+    {"Microsoft-Windows-Security-Mitigations/Kernel Mode", "security-mitigations"},
+    {"Microsoft-Windows-Security-Mitigations/User Mode", "security-mitigations"},
+    {"Microsoft-Windows-SmbClient/Connectivity", "smbclient-connectivity"},
+    {"Microsoft-Windows-SMBServer/Connectivity", "smbserver-connectivity"},
+    {"Microsoft-Windows-LSA/Operational", "lsa-server"},
+    {"Microsoft-Windows-LDAP-Client/Debug", "ldap"},
+    {"Microsoft-ServiceBus-Client", "microsoft-servicebus-client"},
+    {"Microsoft-Windows-Diagnosis-Scripted/Operational", "diagnosis-scripted"},
+    {"Microsoft-Windows-CertificateServicesClient-Lifecycle-System/Operational",
+     "certificateservicesclient-lifecycle-system"},
+    {"Microsoft-Windows-AppxPackaging/Operational", "appxpackaging-om"},
+    {"Microsoft-Windows-AppModel-Runtime/Admin", "appmodel-runtime"},
+    {"Microsoft-Windows-BitLocker/BitLocker Management", "bitlocker"},
 };
+
+// RPC Firewall (zeronetworks) writes its audit events to a channel of its own; SigmaHQ files
+// them as product rpc_firewall, category application.
+constexpr std::string_view kRpcFirewallChannel = "RPCFW";
 
 // Sigma categories of the PowerShell channels' events.
 std::string_view PowerShellCategory(std::string_view service, uint32_t event_code) {
@@ -81,6 +111,8 @@ bool PartMatches(std::string_view rule, std::string_view event) {
 std::string_view SysmonCategory(uint32_t event_code) {
   switch (event_code) {
     case 2: return "file_change";
+    case 4:                       // Sysmon service state changed
+    case 16: return "sysmon_status";  // Sysmon configuration changed
     case 6: return "driver_load";
     case 7: return "image_load";
     case 8: return "create_remote_thread";
@@ -97,8 +129,28 @@ std::string_view SysmonCategory(uint32_t event_code) {
     case 21: return "wmi_event";
     case 22: return "dns_query";
     case 25: return "process_tampering";
+    case 29: return "file_executable_detected";
+    case 255: return "sysmon_error";
     default: return {};
   }
+}
+
+std::string_view FileCategory(v1::FileChange::Action action) {
+  switch (action) {
+    case v1::FileChange::ACTION_DELETED: return "file_delete";
+    case v1::FileChange::ACTION_RENAMED: return "file_rename";
+    default: return "file_event";
+  }
+}
+
+// A source that declares its logsource (agent.yaml `logsource:`, `tripline hunt --logsource`)
+// knows better than the body: a W3C log of a web proxy is `category: proxy`, not `webserver`,
+// and a JSON line of CloudTrail is `product: aws, service: cloudtrail`. Parts it leaves empty
+// keep what the body says.
+void ApplyDeclared(const v1::DeclaredLogsource& declared, EventLogsource* ls) {
+  if (!declared.product().empty()) ls->product = declared.product();
+  if (!declared.category().empty()) ls->category = declared.category();
+  if (!declared.service().empty()) ls->service = declared.service();
 }
 
 }  // namespace
@@ -124,9 +176,9 @@ EventLogsource DeriveLogsource(const v1::Event& e) {
       break;
     case v1::Event::kProcess: ls.category = "process_creation"; break;
     case v1::Event::kFile:
-      // Sysmon 23/26 and FIM deletions are Sigma's file_delete; the rest file_event.
-      ls.category = e.file().action() == v1::FileChange::ACTION_DELETED ? "file_delete"
-                                                                        : "file_event";
+      // Sysmon 23/26 and FIM deletions are Sigma's file_delete, FIM renames file_rename (which
+      // file_event rules see too, see CategoryMatches); the rest file_event.
+      ls.category = FileCategory(e.file().action());
       break;
     case v1::Event::kNetwork: ls.category = "network_connection"; break;
     case v1::Event::kService: ls.service = "system"; break;
@@ -135,6 +187,11 @@ EventLogsource DeriveLogsource(const v1::Event& e) {
       ls.product = "windows";
       break;
     case v1::Event::kWindows:
+      if (absl::EqualsIgnoreCase(AbslView(e.windows().channel()), AbslView(kRpcFirewallChannel))) {
+        ls.product = "rpc_firewall";
+        ls.category = "application";
+        break;
+      }
       ls.service = ChannelToService(e.windows().channel());
       ls.product = "windows";
       if (ls.service == "powershell" || ls.service == "powershell-classic") {
@@ -151,6 +208,7 @@ EventLogsource DeriveLogsource(const v1::Event& e) {
       break;
     default: break;
   }
+  ApplyDeclared(e.source().logsource(), &ls);
   return ls;
 }
 
@@ -159,6 +217,8 @@ bool CategoryMatches(std::string_view rule, std::string_view event) {
   if (absl::EqualsIgnoreCase(AbslView(rule), "registry_event")) {
     return event.substr(0, 9) == "registry_";
   }
+  // A renamed file appears under its new name: file_event rules (TargetFilename) see renames too.
+  if (absl::EqualsIgnoreCase(AbslView(rule), "file_event") && event == "file_rename") return true;
   return PartMatches(rule, event);
 }
 

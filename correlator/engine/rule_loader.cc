@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "correlator/engine/absl_compat.h"
 #include "correlator/engine/error_list.h"
+#include "correlator/engine/sequence/tripline_rule.h"
 
 namespace tripline::correlator::engine {
 namespace {
@@ -51,6 +52,7 @@ struct RuleLoader::Pending {
     std::string file;
   };
   std::vector<CorrelationDoc> correlations;  // bound after every file was read
+  TriplineRules tripline;
   std::map<std::string, std::string> first_seen;  // rule id -> "file:line"
   std::vector<std::string> errors;
 };
@@ -100,16 +102,43 @@ void RuleLoader::LoadText(std::string_view text, const std::string& file_name,
       pending->correlations.push_back({doc, file_name});
       continue;
     }
-    std::unique_ptr<SigmaRule> rule = SigmaRule::Compile(doc, *field_map_, &errors);
-    if (!rule) continue;
-    std::string where = Cat(file_name, ":", rule->metadata().line);
-    auto [it, inserted] = pending->first_seen.emplace(rule->metadata().id, where);
-    if (!inserted) {
-      errors.Add(doc, Cat("duplicate rule id '", rule->metadata().id,
-                                   "' (first defined at ", it->second, ")"));
+    if (doc["tripline"]) {
+      LoadTripline(doc, &errors, pending);
       continue;
     }
-    pending->rules.push_back(std::move(rule));
+    std::unique_ptr<SigmaRule> rule = SigmaRule::Compile(doc, *field_map_, &errors);
+    if (rule && Register(rule->metadata(), doc, &errors, pending)) {
+      pending->rules.push_back(std::move(rule));
+    }
+  }
+}
+
+// Rule ids are unique across every kind: alerts and saved state are keyed by them.
+bool RuleLoader::Register(const RuleMetadata& metadata, const YAML::Node& doc, ErrorList* errors,
+                          Pending* pending) const {
+  std::string where = Cat(errors->file(), ":", metadata.line);
+  auto [it, inserted] = pending->first_seen.emplace(metadata.id, where);
+  if (!inserted) {
+    errors->Add(doc, Cat("duplicate rule id '", metadata.id, "' (first defined at ", it->second,
+                         ")"));
+  }
+  return inserted;
+}
+
+// A `tripline:` document: a sequence or a first-seen rule, compiled right away (it names no
+// other rule).
+void RuleLoader::LoadTripline(const YAML::Node& doc, ErrorList* errors, Pending* pending) const {
+  std::optional<TriplineKind> kind = ParseTriplineKind(doc, errors);
+  if (kind == TriplineKind::kSequence) {
+    auto rule = ParseSequence(doc, *field_map_, errors);
+    if (rule && Register(rule->metadata, doc, errors, pending)) {
+      pending->tripline.sequences.push_back(std::move(rule));
+    }
+  } else if (kind == TriplineKind::kFirstSeen) {
+    auto rule = ParseFirstSeen(doc, *field_map_, errors);
+    if (rule && Register(rule->metadata, doc, errors, pending)) {
+      pending->tripline.first_seen.push_back(std::move(rule));
+    }
   }
 }
 
@@ -180,8 +209,8 @@ LoadResult RuleLoader::Finish(Pending* pending) const {
       correlations.push_back(std::move(*bound));
     }
   }
-  result.rules =
-      std::make_shared<const RuleSet>(std::move(pending->rules), std::move(correlations));
+  result.rules = std::make_shared<const RuleSet>(
+      std::move(pending->rules), std::move(correlations), std::move(pending->tripline));
   result.errors = std::move(pending->errors);
   return result;
 }

@@ -3,8 +3,10 @@
 namespace tripline::correlator::engine {
 
 RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
-                 std::vector<BoundCorrelation> correlations)
-    : rules_(std::move(rules)), correlations_(std::move(correlations)) {
+                 std::vector<BoundCorrelation> correlations, TriplineRules tripline)
+    : rules_(std::move(rules)),
+      correlations_(std::move(correlations)),
+      tripline_(std::move(tripline)) {
   std::unordered_map<const SigmaRule*, bool> generates;
   for (size_t c = 0; c < correlations_.size(); ++c) {
     const BoundCorrelation& bound = correlations_[c];

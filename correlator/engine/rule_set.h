@@ -11,6 +11,8 @@
 #include "correlator/engine/correlation/correlation_rule.h"
 #include "correlator/engine/field_registry.h"
 #include "correlator/engine/logsource.h"
+#include "correlator/engine/sequence/first_seen_rule.h"
+#include "correlator/engine/sequence/sequence_rule.h"
 #include "correlator/engine/sigma_rule.h"
 
 namespace tripline::correlator::engine {
@@ -29,10 +31,16 @@ struct BoundCorrelation {
   std::vector<std::optional<FieldAccessor>> value;
 };
 
+// The Tripline rules of a set (sequence/): each carries its own compiled detections.
+struct TriplineRules {
+  std::vector<std::shared_ptr<const SequenceRule>> sequences;
+  std::vector<std::shared_ptr<const FirstSeenRule>> first_seen;
+};
+
 class RuleSet {
  public:
   explicit RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
-                   std::vector<BoundCorrelation> correlations = {});
+                   std::vector<BoundCorrelation> correlations = {}, TriplineRules tripline = {});
 
   // Calls `fn(const SigmaRule&)` for each rule whose logsource accepts `logsource`, in load order
   // within a bucket.
@@ -52,7 +60,11 @@ class RuleSet {
     }
   }
 
-  size_t size() const { return rules_.size(); }
+  // Rules that stand on their own: detection, sequence and first-seen rules (correlations count
+  // through the detection rules they need).
+  size_t size() const {
+    return rules_.size() + tripline_.sequences.size() + tripline_.first_seen.size();
+  }
   const std::vector<std::unique_ptr<SigmaRule>>& rules() const { return rules_; }
   const SigmaRule* FindById(std::string_view id) const;
   // A detection rule by its `name`, else its id.
@@ -63,6 +75,12 @@ class RuleSet {
   const std::vector<std::pair<int, int>>* CorrelationsOf(const SigmaRule* rule) const {
     auto it = feeds_.find(rule);
     return it == feeds_.end() ? nullptr : &it->second;
+  }
+  const std::vector<std::shared_ptr<const SequenceRule>>& sequences() const {
+    return tripline_.sequences;
+  }
+  const std::vector<std::shared_ptr<const FirstSeenRule>>& first_seen() const {
+    return tripline_.first_seen;
   }
   // True when the rule only feeds correlations that do not `generate` its own alerts.
   bool Suppressed(const SigmaRule* rule) const { return suppressed_.count(rule) > 0; }
@@ -76,6 +94,7 @@ class RuleSet {
   std::vector<std::unique_ptr<SigmaRule>> rules_;
   std::vector<Bucket> buckets_;
   std::vector<BoundCorrelation> correlations_;
+  TriplineRules tripline_;
   std::unordered_map<const SigmaRule*, std::vector<std::pair<int, int>>> feeds_;
   std::unordered_map<const SigmaRule*, bool> suppressed_;
 };

@@ -37,6 +37,13 @@ Logsource ReadLogsource(const YAML::Node& doc, ErrorList* errors) {
 }
 
 void ReadMetadata(const YAML::Node& doc, ErrorList* errors, RuleMetadata* m) {
+  ReadRuleMetadata(doc, errors, m);
+  m->logsource = ReadLogsource(doc, errors);
+}
+
+}  // namespace
+
+void ReadRuleMetadata(const YAML::Node& doc, ErrorList* errors, RuleMetadata* m) {
   m->title = ReadYamlString(doc, "title", errors);
   if (m->title.empty()) errors->Add(doc, "'title' is required");
   m->id = ReadYamlString(doc, "id", errors);
@@ -47,13 +54,10 @@ void ReadMetadata(const YAML::Node& doc, ErrorList* errors, RuleMetadata* m) {
   m->references = ReadYamlList(doc, "references", errors);
   m->tags = ReadYamlList(doc, "tags", errors);
   m->falsepositives = ReadYamlList(doc, "falsepositives", errors);
-  m->logsource = ReadLogsource(doc, errors);
   ReadLevel(doc, errors, &m->level, &m->severity);
   if (m->id.empty()) m->id = m->name.empty() ? StableId({errors->file(), m->title}) : m->name;
   ParseAttackTags(m->tags, &m->technique_ids, &m->tactic_ids);
 }
-
-}  // namespace
 
 void ParseAttackTags(const std::vector<std::string>& tags, std::vector<std::string>* techniques,
                      std::vector<std::string>* tactics) {
@@ -78,9 +82,31 @@ std::unique_ptr<SigmaRule> SigmaRule::Compile(const YAML::Node& doc, const Field
   rule->metadata_.file = errors->file();
   rule->metadata_.line = doc.Mark().line + 1;
   ReadMetadata(doc, errors, &rule->metadata_);
-  const Logsource& ls = rule->metadata_.logsource;
+  rule->CompileBody(doc, field_map, errors->size() == before, errors);
+  if (errors->size() != before) return nullptr;
+  return rule;
+}
+
+std::unique_ptr<SigmaRule> SigmaRule::CompilePart(const YAML::Node& part, RuleMetadata metadata,
+                                                  const FieldMap& field_map, ErrorList* errors) {
+  size_t before = errors->size();
+  std::unique_ptr<SigmaRule> rule(new SigmaRule());
+  rule->metadata_ = std::move(metadata);
+  rule->metadata_.line = part.Mark().line + 1;
+  rule->metadata_.logsource = ReadLogsource(part, errors);
+  rule->CompileBody(part, field_map, errors->size() == before, errors);
+  if (errors->size() != before) return nullptr;
+  return rule;
+}
+
+// The logsource (already read into metadata_) must be one the field map serves; then the
+// detection of `doc` compiles against it. `check_logsource` is false when the metadata already
+// had problems (the logsource message would only repeat them).
+void SigmaRule::CompileBody(const YAML::Node& doc, const FieldMap& field_map,
+                            bool check_logsource, ErrorList* errors) {
+  const Logsource& ls = metadata_.logsource;
   const YAML::Node detection = doc["detection"];
-  if (errors->size() == before && (!ls.category.empty() || !ls.service.empty()) &&
+  if (check_logsource && (!ls.category.empty() || !ls.service.empty()) &&
       !field_map.Serves(ls)) {
     // One message per rule rather than one per field: Tripline does not collect these events.
     errors->Add(KeyMark(doc, "logsource"), Cat("the field map has no section for logsource ",
@@ -88,10 +114,8 @@ std::unique_ptr<SigmaRule> SigmaRule::Compile(const YAML::Node& doc, const Field
   } else if (!detection || !detection.IsMap()) {
     errors->Add(detection ? detection : doc, "'detection' is required and must be a mapping");
   } else {
-    rule->CompileDetection(detection, field_map, errors);
+    CompileDetection(detection, field_map, errors);
   }
-  if (errors->size() != before) return nullptr;
-  return rule;
 }
 
 bool SigmaRule::CompileDetection(const YAML::Node& detection, const FieldMap& field_map,

@@ -45,6 +45,11 @@ class SigmaRule {
   // file:line: message; nullptr when there was any (the rule is not loaded).
   static std::unique_ptr<SigmaRule> Compile(const YAML::Node& doc, const FieldMap& field_map,
                                             ErrorList* errors);
+  // Compiles the `logsource` and `detection` keys of `part`, a piece of a larger rule (a Tripline
+  // sequence step, a first-seen filter) whose metadata the caller has read: `metadata` is copied
+  // with the part's logsource and line. Errors and result as Compile().
+  static std::unique_ptr<SigmaRule> CompilePart(const YAML::Node& part, RuleMetadata metadata,
+                                                const FieldMap& field_map, ErrorList* errors);
 
   // Evaluates the condition; the caller has already checked the logsource.
   bool Matches(const v1::Event& event, MatchScratch* scratch) const {
@@ -56,6 +61,8 @@ class SigmaRule {
 
  private:
   SigmaRule() = default;
+  void CompileBody(const YAML::Node& doc, const FieldMap& field_map, bool check_logsource,
+                   ErrorList* errors);
   bool CompileDetection(const YAML::Node& detection, const FieldMap& field_map, ErrorList* errors);
 
   RuleMetadata metadata_;
@@ -66,6 +73,10 @@ class SigmaRule {
 
 // Splits ATT&CK tags: attack.tNNNN[.NNN] -> techniques (upper case), other attack.<name> ->
 // tactics; group (attack.gNNNN) and software (attack.sNNNN) ids are neither.
+// The metadata every rule kind shares (title, id, level, tags, ATT&CK ids, ...), without the
+// logsource; problems go to `errors`.
+void ReadRuleMetadata(const YAML::Node& doc, ErrorList* errors, RuleMetadata* metadata);
+
 void ParseAttackTags(const std::vector<std::string>& tags, std::vector<std::string>* techniques,
                      std::vector<std::string>* tactics);
 

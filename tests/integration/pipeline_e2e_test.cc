@@ -27,14 +27,7 @@ using testing::WaitUntil;
 using testing::ConsumeTopic;
 using testing::UniqueSuffix;
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) {
-    if (!l.empty()) out.push_back(l);
-  }
-  return out;
-}
+std::vector<std::string> Lines(const std::string& text) { return testing::NonEmptyLines(text); }
 
 class PipelineE2E : public ::testing::Test {
  protected:

@@ -28,6 +28,50 @@ std::string UniqueSuffix() {
   return std::to_string(::getpid()) + "-" + std::to_string(rd() % 1000000);
 }
 
+bool ProduceRecords(const std::string& bootstrap, const std::string& topic,
+                    const std::vector<KafkaRecord>& records) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "linger.ms", "1", err, sizeof err);
+  static int failures = 0;
+  failures = 0;
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+    if (m->err) ++failures;
+  });
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (rk == nullptr) return false;
+  for (const KafkaRecord& r : records) {
+    rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
+                      RD_KAFKA_V_KEY(const_cast<char*>(r.key.data()), r.key.size()),
+                      RD_KAFKA_V_VALUE(const_cast<char*>(r.value.data()), r.value.size()),
+                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+  }
+  bool flushed = rd_kafka_flush(rk, 30000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  rd_kafka_destroy(rk);
+  return flushed && failures == 0;
+}
+
+int64_t CommittedOffset(const std::string& bootstrap, const std::string& group,
+                        const std::string& topic, int32_t partition) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "group.id", group.c_str(), err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk == nullptr) return -1;
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
+  int64_t offset = -1;
+  if (rd_kafka_committed(rk, list, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+      list->elems[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[0].offset >= 0) {
+    offset = list->elems[0].offset;
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_destroy(rk);
+  return offset;
+}
+
 std::vector<KafkaRecord> ConsumeTopic(const std::string& bootstrap, const std::string& topic,
                                       size_t want, std::chrono::milliseconds timeout,
                                       std::chrono::milliseconds idle) {

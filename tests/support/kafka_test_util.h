@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
@@ -29,6 +30,16 @@ std::vector<KafkaRecord> ConsumeTopicUntil(const std::string& bootstrap, const s
                                            const std::function<bool(const KafkaRecord&)>& done,
                                            std::chrono::milliseconds timeout,
                                            std::chrono::milliseconds idle);
+
+// Produces `records` (key and value) to `topic` and waits until all are acknowledged; false on
+// any delivery error.
+bool ProduceRecords(const std::string& bootstrap, const std::string& topic,
+                    const std::vector<KafkaRecord>& records);
+
+// The offset `group` committed for partition `partition` of `topic` (-1 when none), read without
+// joining the group.
+int64_t CommittedOffset(const std::string& bootstrap, const std::string& group,
+                        const std::string& topic, int32_t partition);
 
 // A broker of a test's own (for tests that kill or stop it), run by scripts/kafka.sh in `dir`.
 // The destructor stops it and removes its data.

@@ -47,5 +47,7 @@ bool WaitUntil(std::chrono::milliseconds timeout, Predicate predicate) {
 }
 
 std::string ReadFile(const std::string& path);
+// The non-empty lines of `text` (JSON lines outputs, logs).
+std::vector<std::string> NonEmptyLines(const std::string& text);
 
 }  // namespace tripline::testing

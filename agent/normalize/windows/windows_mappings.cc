@@ -4,6 +4,8 @@
 #include <cctype>
 
 #include "agent/normalize/windows/exchange_cmdlet_parser.h"
+#include "agent/normalize/windows/windows_time.h"
+#include "common/time_util.h"
 
 namespace tripline::agent::windows_mapping {
 namespace {
@@ -85,6 +87,9 @@ void SysmonProcessStart(const FieldReader& f, v1::ProcessStart& out) {
   out.set_company(f.Take("Company"));
   out.set_description(f.Take("Description"));
   out.set_product(f.Take("Product"));
+  out.set_file_version(f.Take("FileVersion"));
+  out.set_logon_id(f.Take("LogonId"));
+  out.set_parent_user_name(f.Take("ParentUser"));  // Sysmon 13.30 and later
 }
 
 void SysmonNetwork(const FieldReader& f, v1::NetworkConnection& out) {
@@ -96,6 +101,7 @@ void SysmonNetwork(const FieldReader& f, v1::NetworkConnection& out) {
   out.set_destination_ip(f.Take("DestinationIp"));
   out.set_destination_port(static_cast<uint32_t>(f.Number("DestinationPort")));
   out.set_destination_domain(f.Take("DestinationHostname"));
+  out.set_source_domain(f.Take("SourceHostname"));
   SetProcess(f, "Image", "ProcessId", "", "ProcessGuid", *out.mutable_process());
   out.set_user_name(f.Bounded(SplitUser(f.Get("User")).second));
 }
@@ -112,6 +118,10 @@ void SysmonFile(const FieldReader& f, v1::FileChange::Action action, v1::FileCha
   }
   SetProcess(f, "Image", "ProcessId", "", "ProcessGuid", *out.mutable_process());
   out.set_user_name(f.Bounded(SplitUser(f.Get("User")).second));
+  int64_t created = 0;  // Sysmon 11: "2021-03-03 07:48:31.002" (UTC)
+  if (ParseWindowsTime(f.Get("CreationUtcTime"), created)) {
+    *out.mutable_created() = TimestampFromMicros(created);
+  }
 }
 
 void SecurityProcessStart(const FieldReader& f, v1::ProcessStart& out) {
@@ -120,6 +130,7 @@ void SecurityProcessStart(const FieldReader& f, v1::ProcessStart& out) {
   SetProcess(f, "ParentProcessName", "ProcessId", "", "", *out.mutable_parent());
   out.set_user_name(f.Take("SubjectUserName"));
   out.set_user_domain(f.Take("SubjectDomainName"));
+  out.set_logon_id(f.Take("SubjectLogonId"));  // the logon the user fields describe
   std::string_view label = f.Get("MandatoryLabel");
   if (!label.empty()) out.set_integrity_level(IntegrityFromLabel(label));
 }

@@ -19,7 +19,8 @@ void TakeMessage(v1::AppLog& app) {
 }
 
 void TakeTime(const v1::AppLog& app, v1::Event& event) {
-  for (const char* name : {"@timestamp", "timestamp", "time"}) {
+  // eventTime: AWS CloudTrail; published: Okta System Log.
+  for (const char* name : {"@timestamp", "timestamp", "time", "eventTime", "published"}) {
     auto it = app.fields().find(name);
     if (it == app.fields().end()) continue;
     google::protobuf::Timestamp ts;

@@ -38,7 +38,11 @@ struct FileSource::Tracked {
 };
 
 FileSource::FileSource(FileSourceConfig config, const AgentIdentity* identity)
-    : config_(std::move(config)), identity_(identity) {}
+    : config_(std::move(config)),
+      identity_(identity),
+      declares_logsource_(!config_.logsource.product().empty() ||
+                          !config_.logsource.category().empty() ||
+                          !config_.logsource.service().empty()) {}
 
 FileSource::~FileSource() = default;
 
@@ -241,7 +245,11 @@ void FileSource::ResetEvent(const Parser& parser) {
   event_.Clear();
   if (host) event_.set_allocated_host(host.release());  // overwritten from the identity
   if (source) {
+    // Keep the declared logsource's buffers across records (FillEnvelope overwrites it).
+    std::unique_ptr<v1::DeclaredLogsource> declared(
+        source->has_logsource() ? source->release_logsource() : nullptr);
     source->Clear();
+    if (declared) source->set_allocated_logsource(declared.release());
     event_.set_allocated_source(source.release());
   }
   if (observed) event_.set_allocated_observed_time(observed.release());  // overwritten
@@ -269,6 +277,7 @@ void FileSource::FillEnvelope(const Tracked& file, const TailedLine& line) {
   src->set_file_id(file.file_id);
   src->set_position(line.offset);
   src->set_format(config_.format);
+  if (declares_logsource_) *src->mutable_logsource() = config_.logsource;
   if (config_.keep_original) SetOriginal(line);
 }
 

@@ -26,6 +26,9 @@ struct FileSourceConfig {
   // Ship the raw line as event.original with every record (true), or only with lines the parser
   // rejected (false: ~40% smaller IIS events; every column is still in the typed body).
   bool keep_original = true;
+  // The Sigma logsource of what this source reads (agent.yaml `logsource:`), copied into every
+  // event's source.logsource so that the correlator routes it; empty: derived from the body.
+  v1::DeclaredLogsource logsource;
 };
 
 // The envelope every event of this agent carries.
@@ -83,6 +86,7 @@ class FileSource final : public Source {
 
   FileSourceConfig config_;
   const AgentIdentity* identity_;
+  bool declares_logsource_;
   std::map<std::string, std::unique_ptr<Tracked>> files_;  // by inode id
   std::map<std::string, Saved> saved_;                     // durable state, by inode id
   struct Pending {

@@ -188,6 +188,7 @@ void ParseMetadata(const YAML::Node& doc, const std::string& file, CorrelationRu
   ParseAttackTags(rule->tags, &rule->technique_ids, &rule->tactic_ids);
   rule->file = file;
   rule->line = doc.Mark().line + 1;
+  rule->fingerprint = StableId({YAML::Dump(doc)});
 }
 
 }  // namespace

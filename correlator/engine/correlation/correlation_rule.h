@@ -61,6 +61,8 @@ struct CorrelationRule {
   std::vector<std::string> tactic_ids;
   std::string file;
   int line = 0;  // first line of the document (1-based)
+  // A hash of the document as written: saved state is restored only into the same rule.
+  std::string fingerprint;
 
   // Index of `base_rule` (a name or id as listed in `rules`), or -1.
   int RuleIndex(std::string_view base_rule) const;

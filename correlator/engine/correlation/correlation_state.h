@@ -15,6 +15,7 @@
 #include "correlator/engine/correlation/correlation_rule.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "tripline/v1/alert.pb.h"
+#include "tripline/v1/engine_state.pb.h"
 #include "tripline/v1/event.pb.h"
 
 namespace tripline::correlator::engine {
@@ -34,6 +35,7 @@ struct CorrelationCounters {
   uint64_t late = 0;            // events too far behind the watermark, ignored
   uint64_t evicted_keys = 0;    // group keys dropped because max_keys was reached
   uint64_t evicted_events = 0;  // buffered events dropped because max_events_per_key was reached
+  uint64_t dropped_on_restore = 0;  // snapshot entries that did not fit the rule or the limits
 };
 
 // Evaluates one correlation rule in event time over the matches of its base rules.
@@ -75,6 +77,12 @@ class CorrelationState {
   // Declares that no event older than `watermark_us - allowed_lateness` will be used any more and
   // frees the state that can no longer be part of a window. Watermarks never go back.
   void AdvanceWatermark(int64_t watermark_us);
+
+  // Snapshot (correlation_snapshot.cc): the buffered events of every group key. Restore()
+  // replaces the state of one built for the same rule (same id and fingerprint: the caller
+  // checks) and sets the watermark; entries that do not fit are dropped and counted.
+  void Save(v1::CorrelationRuleState* out) const;
+  void Restore(const v1::CorrelationRuleState& in, int64_t watermark_us);
 
   const CorrelationCounters& counters() const { return counters_; }
   size_t tracked_keys() const { return keys_.size(); }

@@ -63,5 +63,44 @@ TEST(AgentConfig, MissingRequiredKeysAreReported) {
   EXPECT_NE(msg.find("sources: at least one source is required"), std::string::npos) << msg;
 }
 
+// A CloudTrail JSON export is `product: aws, service: cloudtrail` for the correlator; the source
+// says so, the value is kept in lower case, and a mistyped key is an error like any other.
+TEST(AgentConfig, FileSourceDeclaresTheSigmaLogsourceOfWhatItReads) {
+  testing::TempDir dir;
+  std::string base = "agent:\n  data_dir: /tmp/x\nkafka:\n  brokers: 127.0.0.1:9092\nsources:\n";
+  std::string good = dir.Write("good.yaml", base +
+                                                "  - name: cloudtrail\n"
+                                                "    path: " + dir.path() + "/ct/*.jsonl\n"
+                                                "    format: json\n"
+                                                "    logsource: {product: AWS, "
+                                                "service: cloudtrail}\n"
+                                                "  - name: iis\n"
+                                                "    path: " + dir.path() + "/iis/*.log\n"
+                                                "    format: w3c\n");
+  auto c = LoadAgentConfig(good);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->file_sources.size(), 2u);
+  EXPECT_EQ(c->file_sources[0].logsource.product(), "aws");
+  EXPECT_EQ(c->file_sources[0].logsource.service(), "cloudtrail");
+  EXPECT_EQ(c->file_sources[0].logsource.category(), "");
+  EXPECT_EQ(c->file_sources[1].logsource.ByteSizeLong(), 0u);  // not declared: derived
+
+  std::string bad = dir.Write("bad.yaml", base +
+                                              "  - name: proxy\n"                  // line 6
+                                              "    path: " + dir.path() + "/p.log\n"
+                                              "    format: w3c\n"
+                                              "    logsource:\n"                   // line 9
+                                              "      categroy: proxy\n"            // line 10
+                                              "      service: web proxy\n");       // line 11
+  auto b = LoadAgentConfig(bad);
+  ASSERT_FALSE(b.ok());
+  std::string msg(b.status().message());
+  EXPECT_NE(msg.find(bad + ":10: sources[0].logsource.categroy: unknown key"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find(bad + ":11: sources[0].logsource.service: 'web proxy': a Sigma logsource"),
+            std::string::npos)
+      << msg;
+}
+
 }  // namespace
 }  // namespace tripline::agent

@@ -227,6 +227,35 @@ TEST_F(FileSourceTest, WithoutKeepOriginalOnlyUnparsedLinesCarryTheRawLine) {
   EXPECT_EQ(kept[1].original(), Line(1).substr(0, Line(1).size() - 1));
 }
 
+// A source that declares its logsource stamps it on every record (and only then), so that the
+// correlator routes JSON lines of CloudTrail to the cloudtrail rules.
+TEST_F(FileSourceTest, DeclaredLogsourceTravelsWithEveryRecord) {
+  dir_.Write("ct/trail.jsonl",
+             "{\"eventSource\":\"cloudtrail.amazonaws.com\",\"eventName\":\"StopLogging\"}\n"
+             "not json\n"
+             "{\"eventSource\":\"iam.amazonaws.com\",\"eventName\":\"CreateUser\"}\n");
+  FileSourceConfig c;
+  c.name = "cloudtrail";
+  c.paths = {dir_.path() + "/ct/*.jsonl"};
+  c.format = "json";
+  c.logsource.set_product("aws");
+  c.logsource.set_service("cloudtrail");
+  FileSource s(c, &identity_);
+  ASSERT_TRUE(s.Start("").ok());
+  auto events = Drain(s);
+  ASSERT_EQ(events.size(), 3u);
+  for (const auto& e : events) {
+    EXPECT_EQ(e.source().logsource().product(), "aws");
+    EXPECT_EQ(e.source().logsource().service(), "cloudtrail");
+    EXPECT_EQ(e.source().logsource().category(), "");
+  }
+  EXPECT_EQ(events[2].app().fields().at("eventName"), "CreateUser");
+  dir_.Write("W3SVC1/u_ex.log", std::string(kHeader) + Line(1));
+  auto plain = Drain(*Make());
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_FALSE(plain[0].source().has_logsource());
+}
+
 TEST_F(FileSourceTest, RefusedRecordIsOfferedAgainAndNotCountedTwice) {
   dir_.Write("W3SVC1/u_ex.log", std::string(kHeader) + Line(0) + Line(1));
   auto s = Make();

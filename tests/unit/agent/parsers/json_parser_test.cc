@@ -54,6 +54,17 @@ TEST(JsonParser, MessageAndTimestamp) {
   EXPECT_EQ(msg.app().message(), "only");
   EXPECT_EQ(msg.event_time().seconds(), 1614754182);  // `time` is not RFC 3339: `timestamp` wins
 
+  // Cloud audit logs name their time otherwise: CloudTrail eventTime, Okta published.
+  v1::Event trail;
+  ASSERT_TRUE(parser.Parse(R"({"eventTime":"2023-06-01T10:15:37Z","eventName":"StopLogging"})",
+                           trail)
+                  .ok());
+  EXPECT_EQ(trail.event_time().seconds(), 1685614537);
+  v1::Event okta;
+  ASSERT_TRUE(parser.Parse(R"({"published":"2023-06-01T10:15:37.000Z","eventType":"x"})", okta)
+                  .ok());
+  EXPECT_EQ(okta.event_time().seconds(), 1685614537);
+
   v1::Event nested;
   ASSERT_TRUE(parser.Parse(R"({"log":{"message":"inner"}})", nested).ok());
   EXPECT_EQ(nested.app().message(), "");  // only a top-level message is taken

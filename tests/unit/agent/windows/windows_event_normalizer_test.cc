@@ -47,6 +47,29 @@ TEST(WindowsEventNormalizerTest, Security4688HexPidsAndSubject) {
   EXPECT_EQ(e.process().integrity_level(), "System");
 }
 
+// Sysmon 13.30+ names the parent's account; the cross-user and SYSTEM-child rules need it.
+TEST(WindowsEventNormalizerTest, SysmonProcessStartKeepsParentUserLogonAndFileVersion) {
+  auto r = Record("Microsoft-Windows-Sysmon/Operational", "Microsoft-Windows-Sysmon", 1,
+                  {{"Image", "C:\\Windows\\System32\\cmd.exe"},
+                   {"User", "CONTOSO\\alice"},
+                   {"ParentUser", "NT AUTHORITY\\SYSTEM"},
+                   {"LogonId", "0x5ab21"},
+                   {"FileVersion", "10.0.19041.1 (WinBuild.160101.0800)"}});
+  v1::Event e = Normalize(r);
+  ASSERT_TRUE(e.has_process());
+  EXPECT_EQ(e.process().parent_user_name(), "NT AUTHORITY\\SYSTEM");
+  EXPECT_EQ(e.process().logon_id(), "0x5ab21");
+  EXPECT_EQ(e.process().file_version(), "10.0.19041.1 (WinBuild.160101.0800)");
+  // 4688 names no parent account: it stays empty (absent for rules), not guessed.
+  auto sec = Record("Security", "Microsoft-Windows-Security-Auditing", 4688,
+                    {{"NewProcessName", "C:\\Windows\\System32\\cmd.exe"},
+                     {"SubjectUserName", "alice"},
+                     {"SubjectLogonId", "0x5ab21"}});
+  e = Normalize(sec);
+  EXPECT_EQ(e.process().logon_id(), "0x5ab21");
+  EXPECT_EQ(e.process().parent_user_name(), "");
+}
+
 TEST(WindowsEventNormalizerTest, Security4697NumbersBecome7045Words) {
   auto r = Record("Security", "Microsoft-Windows-Security-Auditing", 4697,
                   {{"ServiceName", "WinnetSvc"},

@@ -47,6 +47,9 @@ TEST_P(BothLayoutsTest, TypedBodiesForEveryExchangeSource) {
   EXPECT_EQ(p.original_file_name(), "Cmd.Exe");
   EXPECT_EQ(p.hash_sha256(), "bc866cfcdda37e24dc2634dc282c7a0e6f55209da17a8fa105b07414c0e7c527");
   EXPECT_EQ(p.hash_md5(), "911d039e71583a07320b32bde22f8e22");
+  EXPECT_EQ(p.file_version(), "10.0.17763.1 (WinBuild.160101.0800)");
+  EXPECT_EQ(p.logon_id(), "0x3e7");
+  EXPECT_EQ(p.parent_user_name(), "");  // written by Sysmon 13.30+ only
   EXPECT_EQ(e[0].event_time().seconds(), 1614757752);
 
   ASSERT_TRUE(e[1].has_network());  // Sysmon 3: PowerShell download
@@ -56,6 +59,7 @@ TEST_P(BothLayoutsTest, TypedBodiesForEveryExchangeSource) {
   EXPECT_EQ(e[1].network().destination_port(), 443u);
   EXPECT_EQ(e[1].network().destination_domain(), "p.estonine.com");
   EXPECT_EQ(e[1].network().source_port(), 52144u);
+  EXPECT_EQ(e[1].network().source_domain(), "EXCH01.contoso.local");
   EXPECT_EQ(e[1].network().process().name(), "powershell.exe");
 
   ASSERT_TRUE(e[2].has_file());  // Sysmon 11: shell dropped in owa\auth
@@ -63,12 +67,15 @@ TEST_P(BothLayoutsTest, TypedBodiesForEveryExchangeSource) {
   EXPECT_EQ(e[2].file().name(), "RedirSuiteServerProxy.aspx");
   EXPECT_EQ(e[2].file().extension(), "aspx");
   EXPECT_EQ(e[2].file().process().executable(), "C:\\Windows\\System32\\inetsrv\\w3wp.exe");
+  EXPECT_EQ(e[2].file().created().seconds(), 1614757711);  // CreationUtcTime 07:48:31.002
+  EXPECT_EQ(e[2].file().created().nanos(), 2000000);
 
   ASSERT_TRUE(e[3].has_process());  // Security 4688
   EXPECT_EQ(e[3].process().process().pid(), 0x17ec);
   EXPECT_EQ(e[3].process().parent().pid(), 0x102c);
   EXPECT_EQ(e[3].process().parent().name(), "w3wp.exe");
   EXPECT_EQ(e[3].process().user_name(), "EXCH01$");
+  EXPECT_EQ(e[3].process().logon_id(), "0x3e7");  // SubjectLogonId
 
   ASSERT_TRUE(e[4].has_service());  // System 7045
   EXPECT_EQ(e[4].service().name(), "Winnet");

@@ -54,6 +54,14 @@ TEST(FormatDetectorTest, PrettyPrintedJsonIsADocument) {
   EXPECT_FALSE(IsJsonDocument("#Fields: date time\n"));
 }
 
+TEST(FormatDetectorTest, CloudTrailRecordsEnvelopeIsRecognised) {
+  EXPECT_TRUE(IsRecordsEnvelope("{\"Records\":[{\"eventVersion\":\"1.08\"}]}"));
+  EXPECT_TRUE(IsRecordsEnvelope("\xEF\xBB\xBF{\n  \"Records\" : [\n    {\n"));
+  EXPECT_FALSE(IsRecordsEnvelope("{\"eventVersion\":\"1.08\",\"Records\":[]}"));
+  EXPECT_FALSE(IsRecordsEnvelope("{\"Records\":\"x\"}"));
+  EXPECT_FALSE(IsRecordsEnvelope(""));
+}
+
 TEST(FormatDetectorTest, ReadsTheFileHead) {
   auto path = std::filesystem::temp_directory_path() / "tripline_detect_test.log";
   std::ofstream(path) << "#Log-type: HttpProxy Logs\n";

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <iostream>
 #include <sstream>
 
 #include "correlator/cli/cli.h"
@@ -42,7 +43,8 @@ TEST(RulesCheckTest, AllGoodExitsZero) {
   dir.Write("good.yml", kGoodRule);
   CliRun r = Cli({"rules", "check", dir.path(), "--field-map", kFieldMap});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("1 loaded, 0 rejected"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 loaded, 0 rejected (100.0% of 1 rules loaded)"), std::string::npos)
+      << r.out;
 }
 
 TEST(RulesCheckTest, BadRuleIsListedWithFileAndLine) {
@@ -70,6 +72,24 @@ TEST(RulesCheckTest, JsonSummary) {
   ASSERT_FALSE(doc["problems"].empty());
   EXPECT_EQ(doc["problems"][0]["file"], bad);
   EXPECT_EQ(doc["problems"][0]["line"], 8);
+}
+
+// The whole SigmaHQ tree: at least 99% load, and every rule turned away is listed with its file,
+// line and a reason.
+TEST(RulesCheckTest, SigmaHqTreeLoadsAtLeast99Percent) {
+  CliRun r = Cli({"rules", "check", TRIPLINE_SIGMA_DIR, "--field-map", kFieldMap, "--json"});
+  EXPECT_EQ(r.code, 1) << r.err;  // a few are rejected
+  auto doc = nlohmann::json::parse(r.out);
+  int loaded = doc["loaded"], rejected = doc["rejected"];
+  std::cout << "tripline rules check SigmaHQ: " << loaded << " loaded, " << rejected
+            << " rejected\n";
+  EXPECT_GT(loaded + rejected, 3500);
+  EXPECT_GE(doc["loaded_percent"].get<double>(), 99.0);
+  EXPECT_GE(doc["problems"].size(), static_cast<size_t>(rejected));
+  for (const auto& p : doc["problems"]) {
+    EXPECT_GT(p["line"].get<int>(), 0) << p.dump();
+    EXPECT_FALSE(p["reason"].get<std::string>().empty()) << p.dump();
+  }
 }
 
 TEST(RulesCheckTest, UsageErrorsExitTwo) {

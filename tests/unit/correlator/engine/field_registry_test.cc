@@ -91,5 +91,62 @@ TEST(FieldRegistryTest, SysmonStyleComposedFields) {
   EXPECT_EQ(Get(s, "winlog.provider_name", &scratch), FieldValue("Service Control Manager"));
 }
 
+// fields.<key>: the record's own named values, a JSON line's flattened fields or a Windows
+// event's data, absent for typed bodies and for keys the record does not have.
+TEST(FieldRegistryTest, RecordFieldsReadAppFieldsOrWindowsData) {
+  v1::Event json;
+  (*json.mutable_app()->mutable_fields())["userIdentity.arn"] = "arn:aws:iam::1:user/alice";
+  v1::Event win;
+  (*win.mutable_windows()->mutable_data())["InterfaceUuid"] = "367abb81-9844-35f1-ad32";
+  v1::Event http;
+  (*http.mutable_http()->mutable_extra())["userIdentity.arn"] = "x";
+  std::string scratch;
+  EXPECT_EQ(Get(json, "fields.userIdentity.arn", &scratch),
+            FieldValue("arn:aws:iam::1:user/alice"));
+  EXPECT_EQ(Get(json, "fields.userIdentity", &scratch), std::nullopt);
+  EXPECT_EQ(Get(win, "fields.InterfaceUuid", &scratch), FieldValue("367abb81-9844-35f1-ad32"));
+  EXPECT_EQ(Get(http, "fields.userIdentity.arn", &scratch), std::nullopt);
+  EXPECT_FALSE(FieldRegistry::Resolve("fields.").ok());
+}
+
+TEST(FieldRegistryTest, SysmonValuesOnlySomeSourcesReportAreAbsentWhenEmpty) {
+  v1::Event sysmon;
+  sysmon.mutable_process()->set_parent_user_name("NT AUTHORITY\\SYSTEM");
+  sysmon.mutable_process()->set_logon_id("0x3e7");
+  sysmon.mutable_process()->set_file_version("10.0.17763.1");
+  v1::Event security;  // 4688 has no ParentUser
+  security.mutable_process()->set_logon_id("0x3e7");
+  std::string scratch;
+  EXPECT_EQ(Get(sysmon, "process.parent.user.name", &scratch), FieldValue("NT AUTHORITY\\SYSTEM"));
+  EXPECT_EQ(Get(sysmon, "process.logon_id", &scratch), FieldValue("0x3e7"));
+  EXPECT_EQ(Get(sysmon, "process.pe.file_version", &scratch), FieldValue("10.0.17763.1"));
+  EXPECT_EQ(Get(security, "process.parent.user.name", &scratch), std::nullopt);
+  EXPECT_EQ(Get(security, "process.pe.file_version", &scratch), std::nullopt);
+}
+
+TEST(FieldRegistryTest, ComposedNetworkFileAndUrlValues) {
+  v1::Event net;
+  net.mutable_network()->set_source_ip("fe80::1");
+  net.mutable_network()->set_destination_ip("203.0.113.7");
+  net.mutable_network()->set_source_domain("EXCH01.contoso.local");
+  std::string scratch;
+  EXPECT_EQ(Get(net, "source.is_ipv6", &scratch), FieldValue("true"));
+  EXPECT_EQ(Get(net, "destination.is_ipv6", &scratch), FieldValue("false"));
+  EXPECT_EQ(Get(net, "source.domain", &scratch), FieldValue("EXCH01.contoso.local"));
+
+  v1::Event file;
+  file.mutable_file()->set_path("C:\\x.aspx");
+  EXPECT_EQ(Get(file, "file.created", &scratch), std::nullopt);  // not reported
+  file.mutable_file()->mutable_created()->set_seconds(1614757711);  // 2021-03-03 07:48:31
+  file.mutable_file()->mutable_created()->set_nanos(2000000);
+  EXPECT_EQ(Get(file, "file.created", &scratch), FieldValue("2021-03-03 07:48:31.002"));
+
+  v1::Event http;
+  http.mutable_http()->set_url_path("/dl/Update.EXE");
+  EXPECT_EQ(Get(http, "url.extension", &scratch), FieldValue("exe"));
+  http.mutable_http()->set_url_path("http://evil.example/a.b/payload");
+  EXPECT_EQ(Get(http, "url.extension", &scratch), FieldValue(""));
+}
+
 }  // namespace
 }  // namespace tripline::correlator::engine

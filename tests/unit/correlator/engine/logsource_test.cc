@@ -28,6 +28,14 @@ TEST(Logsource, WindowsChannelsAndEventIdsMapToSigmaCategories) {
       {"Microsoft-Windows-Sysmon/Operational", 7, "sysmon", "image_load"},
       {"Microsoft-Windows-CodeIntegrity/Operational", 3033, "codeintegrity-operational", ""},
       {"Security", 5145, "security", ""},
+      {"Microsoft-Windows-Sysmon/Operational", 4, "sysmon", "sysmon_status"},
+      {"Microsoft-Windows-Sysmon/Operational", 16, "sysmon", "sysmon_status"},
+      {"Microsoft-Windows-Sysmon/Operational", 255, "sysmon", "sysmon_error"},
+      {"Microsoft-Windows-Sysmon/Operational", 29, "sysmon", "file_executable_detected"},
+      {"Microsoft-Windows-AppLocker/EXE and DLL", 8004, "applocker", ""},
+      {"Microsoft-Windows-Security-Mitigations/User Mode", 12, "security-mitigations", ""},
+      {"DNS Server", 6004, "dns-server", ""},
+      {"Microsoft-Windows-SMBServer/Connectivity", 1001, "smbserver-connectivity", ""},
   };
   for (const Case& c : cases) {
     EventLogsource ls = DeriveLogsource(WindowsEvent(c.channel, c.code));
@@ -44,12 +52,53 @@ TEST(Logsource, RegistryEventRulesSeeEveryRegistryCategoryButNothingElse) {
   EXPECT_FALSE(CategoryMatches("registry_set", "registry_add"));
 }
 
-TEST(Logsource, DeletedFilesAreFileDeleteOthersFileEvent) {
+TEST(Logsource, DeletedFilesAreFileDeleteRenamesFileRenameOthersFileEvent) {
   v1::Event e;
   e.mutable_file()->set_action(v1::FileChange::ACTION_DELETED);
   EXPECT_EQ(DeriveLogsource(e).category, "file_delete");
   e.mutable_file()->set_action(v1::FileChange::ACTION_CREATED);
   EXPECT_EQ(DeriveLogsource(e).category, "file_event");
+  e.mutable_file()->set_action(v1::FileChange::ACTION_RENAMED);
+  EXPECT_EQ(DeriveLogsource(e).category, "file_rename");
+  // A renamed file is a file under a new name: file_event rules see it, delete rules do not.
+  EXPECT_TRUE(CategoryMatches("file_event", "file_rename"));
+  EXPECT_TRUE(CategoryMatches("file_rename", "file_rename"));
+  EXPECT_FALSE(CategoryMatches("file_rename", "file_event"));
+  EXPECT_FALSE(CategoryMatches("file_delete", "file_rename"));
+}
+
+TEST(Logsource, RpcFirewallChannelIsItsOwnProduct) {
+  EventLogsource ls = DeriveLogsource(WindowsEvent("RPCFW", 3));
+  EXPECT_EQ(ls.product, "rpc_firewall");
+  EXPECT_EQ(ls.category, "application");
+  EXPECT_EQ(ls.service, "");
+}
+
+// What a source declares replaces what the body says, part by part.
+TEST(Logsource, DeclaredLogsourceOverridesTheDerivedParts) {
+  v1::Event json;
+  (*json.mutable_app()->mutable_fields())["eventName"] = "StopLogging";
+  json.mutable_host()->set_os_type("linux");
+  EXPECT_EQ(DeriveLogsource(json).product, "linux");
+  json.mutable_source()->mutable_logsource()->set_product("aws");
+  json.mutable_source()->mutable_logsource()->set_service("cloudtrail");
+  EventLogsource ls = DeriveLogsource(json);
+  EXPECT_EQ(ls.product, "aws");
+  EXPECT_EQ(ls.service, "cloudtrail");
+  EXPECT_EQ(ls.category, "");
+  EXPECT_TRUE(LogsourceMatches({"aws", "", "cloudtrail"}, ls));
+  EXPECT_FALSE(LogsourceMatches({"azure", "", "auditlogs"}, ls));
+  EXPECT_FALSE(LogsourceMatches({"linux", "process_creation", ""}, ls));
+
+  v1::Event proxy = testing::HttpEvent("GET", "/dl/a.exe");
+  proxy.mutable_source()->set_format("w3c");
+  EXPECT_EQ(DeriveLogsource(proxy).category, "webserver");
+  proxy.mutable_source()->mutable_logsource()->set_category("proxy");
+  ls = DeriveLogsource(proxy);
+  EXPECT_EQ(ls.category, "proxy");
+  EXPECT_EQ(ls.product, "windows");  // not declared: still derived from the W3C format
+  EXPECT_TRUE(LogsourceMatches({"", "proxy", ""}, ls));
+  EXPECT_FALSE(LogsourceMatches({"", "webserver", ""}, ls));
 }
 
 TEST(Logsource, ScriptBlockRuleFiresOnAPowerShell4104Event) {

@@ -55,12 +55,12 @@ TEST(RuleLoaderTest, UnknownFieldNamesFileAndLine) {
 TEST(RuleLoaderTest, UnknownProcessFieldNamesFileAndLine) {
   LoadResult r = LoadRules(testing::MakeRule(testing::kProcessLogsource,
                                              "  selection:\n"
-                                             "    ParentUser|contains: AUTHORI\n"
+                                             "    ParentIntegrityLevel: High\n"
                                              "  condition: selection\n"),
                            "p.yml");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0],
-            "p.yml:13: unknown field 'ParentUser' for logsource product=windows "
+            "p.yml:13: unknown field 'ParentIntegrityLevel' for logsource product=windows "
             "category=process_creation (field map section 'process_creation')");
 }
 
@@ -84,20 +84,20 @@ TEST(RuleLoaderTest, ConditionErrorsPointAtTheConditionKey) {
 
 TEST(RuleLoaderTest, LogsourceWithoutFieldMapIsOneErrorPerRule) {
   LoadResult r = LoadRules(
-      "title: Antivirus\n"                        // 1
+      "title: Clipboard\n"                        // 1
       "logsource:\n"                              // 2
       "  product: windows\n"                      // 3
-      "  category: antivirus\n"                   // 4
+      "  category: clipboard_capture\n"           // 4
       "detection:\n"                              // 5
       "  sel:\n"                                  // 6
-      "    Signature|contains: Mimikatz\n"        // 7
-      "    Filename|contains: Temp\n"             // 8
+      "    Image|contains: Temp\n"                // 7
+      "    Hashes|contains: ABC\n"                // 8
       "  condition: sel\n",                       // 9
-      "av.yml");
+      "clip.yml");
   ASSERT_EQ(r.errors.size(), 1u) << absl::StrJoin(r.errors, "\n");
   EXPECT_EQ(r.errors[0],
-            "av.yml:2: the field map has no section for logsource product=windows "
-            "category=antivirus; rule skipped");
+            "clip.yml:2: the field map has no section for logsource product=windows "
+            "category=clipboard_capture; rule skipped");
 }
 
 TEST(RuleLoaderTest, YamlSyntaxErrorHasLine) {
