@@ -45,8 +45,11 @@ rules:
   field_map: $root/config/field_map.yaml
 outputs:
   jsonl: $work/alerts.jsonl
+api:
+  listen: 127.0.0.1:0
 correlator:
   commit_interval_ms: 500
+  state_dir: $work/correlator-state
 YAML
 cat >"$work/agent.yaml" <<YAML
 agent:

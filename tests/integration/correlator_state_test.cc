@@ -98,6 +98,7 @@ class CorrelatorState : public ::testing::Test {
                    "rules:\n  paths: [" + std::string(kRules) + "]\n"
                    "  field_map: " TRIPLINE_SOURCE_DIR "/config/field_map.yaml\n"
                    "outputs:\n  jsonl: " + dir_.File(name + ".alerts.jsonl") + "\n"
+                   "api:\n  listen: \"\"\n"
                    "correlator:\n  commit_interval_ms: 200\n  state_dir: " + dir_.File("state") +
                    "\n");
     return std::make_unique<Process>(
