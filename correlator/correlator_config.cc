@@ -53,6 +53,7 @@ absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
     c.commit_interval_ms = static_cast<int>(corr.Int("commit_interval_ms", 1000, 0, 600000));
     c.state_dir = Resolve(base, corr.String("state_dir", c.state_dir));
     c.allowed_lateness_ms = corr.Int("allowed_lateness_ms", c.allowed_lateness_ms, 0, 30LL * 86400000);
+    c.suppression_window_ms = corr.Int("suppression_window_ms", 0, 0, 30LL * 86400000);
     c.shutdown_timeout_ms = static_cast<int>(corr.Int("shutdown_timeout_ms", 10000, 0, 600000));
     corr.Finish();
     if (c.alerts_dir.empty()) c.alerts_dir = c.state_dir + "/alerts";

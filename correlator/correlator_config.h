@@ -31,6 +31,7 @@ struct CorrelatorConfig {
   // group that share it hand partitions over through it.
   std::string state_dir = "/var/lib/tripline-correlator/state";
   int64_t allowed_lateness_ms = 5 * 60 * 1000;  // event time behind the partition's watermark
+  int64_t suppression_window_ms = 0;  // per rule and key: later alerts within it held back
 
   int batch_size = 1000;
   int commit_interval_ms = 1000;

@@ -1,5 +1,7 @@
 #include "correlator/engine/engine.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/hash.h"
 #include "common/time_util.h"
@@ -97,6 +99,7 @@ void Engine::BuildStates() {
 }
 
 void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
+  const size_t first_alert = out->size();
   ++counters_.events;
   const EventLogsource logsource = DeriveLogsource(event);
   bool matched = false;
@@ -110,6 +113,39 @@ void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
   const int64_t time_us = MicrosFromTimestamp(event.event_time());
   FeedTripline(event, logsource, time_us, out);
   AdvanceWatermark(time_us, out);
+  if (suppression_us_ > 0 && out->size() > first_alert) Suppress(out, first_alert);
+}
+
+void Engine::Suppress(std::vector<v1::Alert>* out, size_t first) {
+  constexpr size_t kMaxWindows = 100'000;
+  size_t kept = first;
+  for (size_t i = first; i < out->size(); ++i) {
+    v1::Alert& a = (*out)[i];
+    const int64_t at = MicrosFromTimestamp(a.window_end().seconds() || a.window_end().nanos()
+                                               ? a.window_end()
+                                               : a.created_time());
+    std::string key = Cat(a.rule().id(), "\x1f", a.group_key());
+    auto it = suppressed_until_.find(key);
+    if (it != suppressed_until_.end() && at < it->second) {
+      ++counters_.suppressed;
+      continue;
+    }
+    if (suppressed_until_.size() >= kMaxWindows) {
+      // Forget the windows that closed before the watermark; if none did, the oldest-ending.
+      std::erase_if(suppressed_until_, [&](const auto& kv) { return kv.second <= watermark_us_; });
+      if (suppressed_until_.size() >= kMaxWindows) {
+        auto oldest = std::min_element(suppressed_until_.begin(), suppressed_until_.end(),
+                                       [](const auto& x, const auto& y) { return x.second < y.second; });
+        suppressed_until_.erase(oldest);
+        ++counters_.suppression_evictions;
+      }
+    }
+    suppressed_until_[key] = at + suppression_us_;
+    if (kept != i) (*out)[kept] = std::move(a);
+    ++kept;
+  }
+  counters_.alerts -= out->size() - kept;
+  out->resize(kept);
 }
 
 // Sequence and first-seen rules match their own steps and filters (they are not detection rules

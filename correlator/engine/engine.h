@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +27,8 @@ struct EngineCounters {
   uint64_t alerts = 0;          // alerts produced
   uint64_t restored_rules = 0;  // rule states taken from a snapshot by RestoreState()
   uint64_t dropped_rule_states = 0;  // snapshot rule states of rules gone or changed
+  uint64_t suppressed = 0;  // alerts held back by the suppression window of their rule and key
+  uint64_t suppression_evictions = 0;  // windows forgotten early because of the cap
 };
 
 // Runs a rule set over single events: one alert per matching detection rule, and the matches fed
@@ -49,6 +53,10 @@ class Engine {
   // How far behind the newest event time an event may arrive and still count in a correlation,
   // sequence or first-seen rule. Call before the first event: the (empty) state is rebuilt.
   void set_allowed_lateness_us(int64_t us);
+  // After an alert of a rule for a group key (host, or the rule's group-by values), further alerts
+  // of that rule and key whose event time is less than `us` later are suppressed and counted
+  // (0: off). Event time, so a replay after a crash suppresses the same ones; kept in snapshots.
+  void set_suppression_window_us(int64_t us) { suppression_us_ = us; }
 
   // The event-time state of every correlation, sequence and first-seen rule and the watermark,
   // serialized as a tripline.v1.EngineState (proto/tripline/v1/engine_state.proto, version 1)
@@ -69,6 +77,8 @@ class Engine {
   void FeedTripline(const v1::Event& event, const EventLogsource& logsource, int64_t time_us,
                     std::vector<v1::Alert>* out);
   void AdvanceWatermark(int64_t time_us, std::vector<v1::Alert>* out);
+  // Drops the alerts from `first` on that fall in an open suppression window; opens windows.
+  void Suppress(std::vector<v1::Alert>* out, size_t first);
   void BuildStates();
 
   std::shared_ptr<const RuleSet> rules_;
@@ -77,6 +87,8 @@ class Engine {
   std::vector<std::unique_ptr<FirstSeenState>> first_seen_;      // one per rules_->first_seen()
   int64_t lateness_us_ = 5 * 60 * 1'000'000LL;
   int64_t watermark_us_ = 0;  // newest event time seen
+  int64_t suppression_us_ = 0;
+  std::unordered_map<std::string, int64_t> suppressed_until_;  // rule \x1f key -> event time
   std::vector<std::string> group_values_;  // scratch
   Clock now_;
   MatchScratch scratch_;

@@ -49,12 +49,19 @@ void Engine::SaveState(std::string* out) const {
   for (const auto& c : correlations_) c->Save(state.add_correlations());
   for (const auto& s : sequences_) s->Save(state.add_sequences());
   for (const auto& f : first_seen_) f->Save(state.add_first_seen());
+  for (const auto& [key, until] : suppressed_until_) {
+    if (until <= watermark_us_) continue;  // closed: nothing left to suppress
+    v1::SuppressionState* s = state.add_suppressions();
+    s->set_key(key);
+    s->set_until_us(until);
+  }
   out->clear();
   state.SerializeToString(out);
 }
 
 absl::Status Engine::RestoreState(std::string_view in) {
   watermark_us_ = 0;
+  suppressed_until_.clear();
   BuildStates();
   v1::EngineState state;
   if (!state.ParseFromArray(in.data(), static_cast<int>(in.size()))) {
@@ -72,6 +79,7 @@ absl::Status Engine::RestoreState(std::string_view in) {
       RestoreRules(state.correlations(), rules_->correlations(), correlations_, watermark);
   dropped += RestoreRules(state.sequences(), rules_->sequences(), sequences_, watermark);
   dropped += RestoreRules(state.first_seen(), rules_->first_seen(), first_seen_, watermark);
+  for (const auto& s : state.suppressions()) suppressed_until_[s.key()] = s.until_us();
   counters_.dropped_rule_states += dropped;
   counters_.restored_rules += static_cast<uint64_t>(saved) - dropped;
   // Rules without saved state (new in this set) start at the same watermark.

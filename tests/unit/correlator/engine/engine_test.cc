@@ -220,5 +220,43 @@ TEST(EngineTest, OneAlertPerMatchingRule) {
   EXPECT_EQ(engine.counters().alerts, 2u);
 }
 
+// A rule firing on every request of a noisy client would bury the analyst: within the window
+// the same rule and host stay quiet (counted), another host is not affected, a restored
+// snapshot keeps the open windows, and the window is event time (a replay suppresses the same).
+TEST(EngineTest, SuppressionWindowHoldsBackRepeatsOfARuleForOneKey) {
+  LoadResult r = MustLoad(kOwaAspxPost);
+  auto shell = [](const std::string& host, int64_t at, const std::string& id) {
+    v1::Event e = HttpEvent("POST", "/owa/auth/x.aspx");
+    e.mutable_host()->set_id(host);
+    e.set_event_id(id);
+    e.mutable_event_time()->set_seconds(1614913200 + at);
+    return e;
+  };
+  auto run = [&](Engine& engine, const v1::Event& e) {
+    std::vector<v1::Alert> out;
+    engine.Process(e, &out);
+    return out.size();
+  };
+  Engine engine(r.rules, FixedNow);
+  engine.set_suppression_window_us(600'000'000);  // 10 minutes
+  EXPECT_EQ(run(engine, shell("EXCH01", 0, "a")), 1u);
+  EXPECT_EQ(run(engine, shell("EXCH01", 300, "b")), 0u);
+  EXPECT_EQ(run(engine, shell("EXCH02", 310, "c")), 1u);  // another key
+  std::string state;
+  engine.SaveState(&state);
+  Engine restored(r.rules, FixedNow);
+  restored.set_suppression_window_us(600'000'000);
+  ASSERT_TRUE(restored.RestoreState(state).ok());
+  EXPECT_EQ(run(restored, shell("EXCH01", 599, "d")), 0u);  // still inside EXCH01's window
+  EXPECT_EQ(run(restored, shell("EXCH01", 600, "e")), 1u);  // the window has passed
+  EXPECT_EQ(engine.counters().suppressed, 1u);
+  EXPECT_EQ(restored.counters().suppressed, 1u);
+  EXPECT_EQ(restored.counters().alerts, 1u);
+  // Off by default.
+  Engine plain(r.rules, FixedNow);
+  EXPECT_EQ(run(plain, shell("EXCH01", 0, "a")), 1u);
+  EXPECT_EQ(run(plain, shell("EXCH01", 1, "b")), 1u);
+}
+
 }  // namespace
 }  // namespace tripline::correlator::engine
