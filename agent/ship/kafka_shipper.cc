@@ -98,14 +98,6 @@ void KafkaShipper::Poll(std::chrono::milliseconds timeout, std::vector<uint64_t>
   Resend();
 }
 
-size_t KafkaShipper::Flush(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
-    Poll(std::chrono::milliseconds(50), delivered);
-  }
-  return in_flight();
-}
-
 size_t KafkaShipper::in_flight() const {
   return static_cast<size_t>(rd_kafka_outq_len(producer_.get())) + failed_.size();
 }

@@ -21,7 +21,7 @@ namespace tripline::agent {
 // come back to the caller as tokens; the caller advances its checkpoints from them.
 //
 // Thread: one owner thread calls every method. librdkafka's own threads stay inside librdkafka;
-// delivery reports are served from Poll() and Flush() on the owner thread.
+// delivery reports are served from Poll() on the owner thread (the ShippingThread).
 class KafkaShipper {
  public:
   static absl::StatusOr<std::unique_ptr<KafkaShipper>> Create(const kafka::KafkaSettings& settings,
@@ -40,8 +40,6 @@ class KafkaShipper {
   // records.
   void Poll(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered);
 
-  // Waits until nothing is in flight or `timeout` passed. Returns the number still in flight.
-  size_t Flush(std::chrono::milliseconds timeout, std::vector<uint64_t>* delivered);
 
   // A fatal producer error (idempotence state lost): the producer must be recreated.
   absl::Status FatalError() const;

@@ -24,8 +24,7 @@ void EventConsumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     rd_kafka_assign(rk, partitions);
   } else {
     spdlog::info("revoked partitions [{}]", parts);
-    if (self->listener_ != nullptr) self->listener_->OnRevoked(ids);
-    rd_kafka_commit(rk, nullptr, 0);  // what was marked processed before losing the partitions
+    if (self->listener_ != nullptr) self->listener_->OnRevoked(ids);  // checkpoints and commits
     rd_kafka_assign(rk, nullptr);
   }
 }
@@ -88,23 +87,6 @@ std::vector<Message> EventConsumer::PollBatch(size_t max, std::chrono::milliseco
   return out;
 }
 
-void EventConsumer::MarkProcessed(const rd_kafka_message_t* msg) {
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(msg->rkt), msg->partition)->offset =
-      msg->offset + 1;
-  rd_kafka_offsets_store(consumer_.get(), list);
-  rd_kafka_topic_partition_list_destroy(list);
-  pending_commit_ = true;
-}
-
-absl::Status EventConsumer::Commit() {
-  if (!pending_commit_) return absl::OkStatus();
-  rd_kafka_resp_err_t e = rd_kafka_commit(consumer_.get(), nullptr, 0);
-  if (e == RD_KAFKA_RESP_ERR__NO_OFFSET) e = RD_KAFKA_RESP_ERR_NO_ERROR;
-  if (e == RD_KAFKA_RESP_ERR_NO_ERROR) pending_commit_ = false;
-  return kafka::ErrorStatus(e, "commit offsets");
-}
-
 absl::Status EventConsumer::CommitOffsets(
     const std::vector<std::pair<int32_t, int64_t>>& offsets) {
   if (offsets.empty()) return absl::OkStatus();
@@ -121,8 +103,7 @@ absl::Status EventConsumer::CommitOffsets(
 void EventConsumer::Close() {
   if (closed_ || !consumer_) return;
   closed_ = true;
-  if (absl::Status st = Commit(); !st.ok()) spdlog::warn("{}", st.ToString());
-  rd_kafka_consumer_close(consumer_.get());
+  rd_kafka_consumer_close(consumer_.get());  // revokes: the listener checkpoints and commits
 }
 
 }  // namespace tripline::correlator

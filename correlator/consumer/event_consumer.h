@@ -46,13 +46,9 @@ class EventConsumer {
   // new owner of their partition resumes).
   std::vector<Message> PollBatch(size_t max, std::chrono::milliseconds timeout);
 
-  // Records that every message up to and including `msg` was fully processed.
-  void MarkProcessed(const rd_kafka_message_t* msg);
-  // Commits what MarkProcessed() recorded (synchronously). No-op when nothing is new.
-  [[nodiscard]] absl::Status Commit();
   // Commits the given next offsets of partitions of the topic (synchronously).
   [[nodiscard]] absl::Status CommitOffsets(const std::vector<std::pair<int32_t, int64_t>>& offsets);
-  // Leaves the group cleanly (commits first). Called once at stop.
+  // Leaves the group cleanly (the revocation lets the listener commit). Called once at stop.
   void Close();
 
   uint64_t errors() const { return errors_; }
@@ -66,7 +62,6 @@ class EventConsumer {
   std::string topic_;
   PartitionListener* listener_ = nullptr;
   uint64_t rebalances_ = 0;
-  bool pending_commit_ = false;
   bool closed_ = false;
   uint64_t errors_ = 0;
 };

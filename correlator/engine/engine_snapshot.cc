@@ -11,9 +11,6 @@ namespace {
 constexpr uint32_t kStateVersion = 1;
 
 const CorrelationRule& RuleOf(const BoundCorrelation& bound) { return *bound.rule; }
-const std::string& IdOf(const CorrelationRule& rule) { return rule.id; }
-const std::string& IdOf(const SequenceRule& rule) { return rule.metadata.id; }
-const std::string& IdOf(const FirstSeenRule& rule) { return rule.metadata.id; }
 template <typename Rule>
 const Rule& RuleOf(const std::shared_ptr<const Rule>& rule) {
   return *rule;
@@ -27,7 +24,7 @@ uint64_t RestoreRules(const google::protobuf::RepeatedPtrField<Saved>& saved, co
   uint64_t dropped = 0;
   for (const Saved& s : saved) {
     size_t i = 0;
-    while (i < rules.size() && (IdOf(RuleOf(rules[i])) != s.rule_id() ||
+    while (i < rules.size() && (RuleOf(rules[i]).metadata.id != s.rule_id() ||
                                 RuleOf(rules[i]).fingerprint != s.fingerprint())) {
       ++i;
     }

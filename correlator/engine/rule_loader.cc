@@ -163,7 +163,7 @@ std::optional<BoundCorrelation> Bind(std::shared_ptr<const CorrelationRule> rule
   for (const std::string& name : rule->rules) {
     const SigmaRule* base = FindRule(rules, name);
     if (base == nullptr) {
-      errors->Add(doc, Cat("correlation '", rule->title, "': no loaded rule named '", name, "'"));
+      errors->Add(doc, Cat("correlation '", rule->metadata.title, "': no loaded rule named '", name, "'"));
       ok = false;
       continue;
     }
@@ -176,7 +176,7 @@ std::optional<BoundCorrelation> Bind(std::shared_ptr<const CorrelationRule> rule
       }
       auto accessor = field_map.Resolve(base->metadata().logsource, actual);
       if (!accessor.ok()) {
-        errors->Add(doc, Cat("correlation '", rule->title, "': ", accessor.status().message()));
+        errors->Add(doc, Cat("correlation '", rule->metadata.title, "': ", accessor.status().message()));
         ok = false;
         return std::nullopt;
       }

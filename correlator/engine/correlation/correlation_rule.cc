@@ -175,19 +175,10 @@ void ParseBody(const YAML::Node& body, CorrelationRule* rule, ErrorList* errors)
 
 void ParseMetadata(const YAML::Node& doc, const std::string& file, CorrelationRule* rule,
                    ErrorList* errors) {
-  rule->title = ReadYamlString(doc, "title", errors);
-  if (rule->title.empty()) errors->Add(doc, "'title' is required");
-  rule->id = ReadYamlString(doc, "id", errors);
-  rule->name = ReadYamlString(doc, "name", errors);
-  rule->description = ReadYamlString(doc, "description", errors);
-  rule->references = ReadYamlList(doc, "references", errors);
-  rule->tags = ReadYamlList(doc, "tags", errors);
-  ReadLevel(doc, errors, &rule->level, &rule->severity);
+  ReadRuleMetadata(doc, errors, &rule->metadata);
   ParseGenerate(doc["generate"], rule, errors);  // where the JSON schema puts it
-  if (rule->id.empty()) rule->id = rule->name.empty() ? StableId({file, rule->title}) : rule->name;
-  ParseAttackTags(rule->tags, &rule->technique_ids, &rule->tactic_ids);
-  rule->file = file;
-  rule->line = doc.Mark().line + 1;
+  rule->metadata.file = file;
+  rule->metadata.line = doc.Mark().line + 1;
   rule->fingerprint = StableId({YAML::Dump(doc)});
 }
 

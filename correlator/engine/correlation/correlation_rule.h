@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "correlator/engine/error_list.h"
+#include "correlator/engine/sigma_rule.h"
 #include "tripline/v1/alert.pb.h"
 
 namespace tripline::correlator::engine {
@@ -49,18 +50,9 @@ struct CorrelationRule {
   // alias -> (base rule name -> field), usable in group_by.
   std::map<std::string, std::map<std::string, std::string>> aliases;
 
-  std::string title;
-  std::string id;  // Sigma id; else `name`; else a stable hash of file and title
-  std::string name;
-  std::string description;
-  std::string level;
-  v1::Severity severity = v1::SEVERITY_UNSPECIFIED;
-  std::vector<std::string> references;
-  std::vector<std::string> tags;
-  std::vector<std::string> technique_ids;  // attack.t1505.003 -> T1505.003
-  std::vector<std::string> tactic_ids;
-  std::string file;
-  int line = 0;  // first line of the document (1-based)
+  // Title, id, level, tags, ATT&CK ids, file and line, read as for every rule kind (the
+  // logsource stays empty: a correlation has its base rules' logsources).
+  RuleMetadata metadata;
   // A hash of the document as written: saved state is restored only into the same rule.
   std::string fingerprint;
 

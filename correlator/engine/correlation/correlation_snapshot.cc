@@ -5,7 +5,7 @@
 namespace tripline::correlator::engine {
 
 void CorrelationState::Save(v1::CorrelationRuleState* out) const {
-  out->set_rule_id(rule_->id);
+  out->set_rule_id(rule_->metadata.id);
   out->set_fingerprint(rule_->fingerprint);
   for (const auto& [key, state] : keys_) {
     v1::CorrelationKeyState* k = out->add_keys();

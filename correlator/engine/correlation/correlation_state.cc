@@ -180,18 +180,18 @@ void CorrelationState::Fire(const std::string& key, KeyState* state, const Match
   const std::string group_key = DisplayKey(key);
 
   v1::Alert& alert = out->emplace_back();
-  alert.set_alert_id(StableId({r.id, group_key, first.event.event_id()}));
+  alert.set_alert_id(StableId({r.metadata.id, group_key, first.event.event_id()}));
   v1::RuleRef* ref = alert.mutable_rule();
-  ref->set_id(r.id);
-  ref->set_title(r.title);
+  ref->set_id(r.metadata.id);
+  ref->set_title(r.metadata.title);
   ref->set_kind("correlation");
-  ref->set_ruleset(r.file);
-  ref->set_description(r.description);
-  for (const std::string& s : r.references) ref->add_references(s);
-  for (const std::string& s : r.tags) ref->add_tags(s);
-  alert.set_severity(r.severity);
-  for (const std::string& s : r.technique_ids) alert.add_attack_technique_ids(s);
-  for (const std::string& s : r.tactic_ids) alert.add_attack_tactic_ids(s);
+  ref->set_ruleset(r.metadata.file);
+  ref->set_description(r.metadata.description);
+  for (const std::string& s : r.metadata.references) ref->add_references(s);
+  for (const std::string& s : r.metadata.tags) ref->add_tags(s);
+  alert.set_severity(r.metadata.severity);
+  for (const std::string& s : r.metadata.technique_ids) alert.add_attack_technique_ids(s);
+  for (const std::string& s : r.metadata.tactic_ids) alert.add_attack_tactic_ids(s);
   *alert.mutable_host() = last.event.host();
   alert.set_group_key(group_key);
   *alert.mutable_window_start() = TimestampFromMicros(first.time_us);
@@ -205,7 +205,7 @@ void CorrelationState::Fire(const std::string& key, KeyState* state, const Match
       *alert.add_events() = events[k].event;
     }
   }
-  alert.set_message(Cat(r.title, " for ", group_key.empty() ? "all" : group_key, ": ",
+  alert.set_message(Cat(r.metadata.title, " for ", group_key.empty() ? "all" : group_key, ": ",
                         picked_.size(), " events (", CorrelationTypeName(r.type), ")"));
   ++counters_.fired;
 

@@ -9,29 +9,7 @@
 namespace tripline::correlator::engine {
 namespace {
 
-// Web-shell probing: many requests for .aspx pages under /owa/auth/ from one client.
-constexpr const char* kRules = R"(title: OWA auth aspx request
-name: owa_auth_aspx
-id: 11111111-0000-0000-0000-000000000001
-logsource: {category: webserver, product: windows}
-detection:
-  sel:
-    cs-uri-stem|startswith: /owa/auth/
-    cs-uri-stem|endswith: .aspx
-  condition: sel
-level: low
----
-title: Web shell probing from one client
-id: 11111111-0000-0000-0000-000000000002
-correlation:
-  type: event_count
-  rules: [owa_auth_aspx]
-  group-by: [c-ip]
-  timespan: 1m
-  condition: {gte: 3}
-level: high
-tags: [attack.t1505.003]
-)";
+constexpr const char* kRules = testing::kOwaProbingRules;
 
 v1::Event Request(const std::string& ip, const std::string& path, int64_t seconds) {
   v1::Event e = testing::HttpEvent("GET", path);

@@ -30,6 +30,31 @@ v1::Event HttpEvent(const std::string& method, const std::string& path,
 v1::Event ProcessEvent(const std::string& image, const std::string& command_line,
                        const std::string& parent_image = "C:\\Windows\\explorer.exe");
 
+// Web-shell probing: a Sigma correlation over requests for .aspx pages under /owa/auth/, three
+// from one client within a minute.
+inline constexpr const char* kOwaProbingRules = R"(title: OWA auth aspx request
+name: owa_auth_aspx
+id: 11111111-0000-0000-0000-000000000001
+logsource: {category: webserver, product: windows}
+detection:
+  sel:
+    cs-uri-stem|startswith: /owa/auth/
+    cs-uri-stem|endswith: .aspx
+  condition: sel
+level: low
+---
+title: Web shell probing from one client
+id: 11111111-0000-0000-0000-000000000002
+correlation:
+  type: event_count
+  rules: [owa_auth_aspx]
+  group-by: [c-ip]
+  timespan: 1m
+  condition: {gte: 3}
+level: high
+tags: [attack.t1505.003]
+)";
+
 constexpr char kProcessLogsource[] = "  category: process_creation\n  product: windows\n";
 constexpr char kWebLogsource[] = "  category: webserver\n";
 

@@ -43,10 +43,10 @@ correlation:
   EXPECT_THAT(r.group_by, ElementsAre("host"));
   EXPECT_EQ(r.timespan_us, int64_t{30} * 60 * 1'000'000);
   EXPECT_TRUE(r.generate);
-  EXPECT_EQ(r.severity, v1::SEVERITY_CRITICAL);
-  EXPECT_THAT(r.technique_ids, ElementsAre("T1505.003"));
+  EXPECT_EQ(r.metadata.severity, v1::SEVERITY_CRITICAL);
+  EXPECT_THAT(r.metadata.technique_ids, ElementsAre("T1505.003"));
   EXPECT_EQ(r.aliases.at("host").at("aspx_requested"), "s-computername");
-  EXPECT_EQ(r.id, "11111111-2222-3333-4444-555555555555");
+  EXPECT_EQ(r.metadata.id, "11111111-2222-3333-4444-555555555555");
   EXPECT_EQ(r.RuleIndex("w3wp_shell"), 2);
 }
 

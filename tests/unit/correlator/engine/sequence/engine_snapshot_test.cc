@@ -6,6 +6,7 @@
 
 #include "correlator/engine/engine.h"
 #include "tests/unit/correlator/engine/sequence/sequence_test_util.h"
+#include "tests/unit/correlator/engine/test_util.h"
 #include "tripline/v1/engine_state.pb.h"
 
 namespace tripline::correlator::engine {
@@ -99,23 +100,8 @@ steps:
 }
 
 TEST(EngineSnapshot, CorrelationMidWindowFiresOnceWithTheSameId) {
-  auto rules = testing::LoadOrDie(R"(title: OWA auth aspx request
-name: owa_auth_aspx
-id: 11111111-0000-0000-0000-000000000001
-logsource: {category: webserver, product: windows}
-detection:
-  sel: {cs-uri-stem|startswith: /owa/auth/, cs-uri-stem|endswith: .aspx}
-  condition: sel
----
-title: Web shell probing from one client
-id: 11111111-0000-0000-0000-000000000002
-correlation:
-  type: event_count
-  rules: [owa_auth_aspx]
-  group-by: [c-ip]
-  timespan: 1m
-  condition: {gte: 3}
-)");
+  auto rules = testing::LoadOrDie(testing::kOwaProbingRules);
+
   std::vector<v1::Event> events = {Request("EXCH01", "/owa/auth/a.aspx", 0, "p1"),
                                    Request("EXCH01", "/owa/auth/b.aspx", 20, "p2"),
                                    Request("EXCH01", "/owa/auth/c.aspx", 40, "p3")};
