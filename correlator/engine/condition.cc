@@ -186,4 +186,26 @@ std::string Condition::Debug(int index, const std::vector<std::string>& ids) con
   return "";
 }
 
+Requirement Condition::Require(int index, const std::function<Requirement(int)>& required) const {
+  const Node& n = nodes_[index];
+  switch (n.kind) {
+    case Kind::kRef: return required(n.refs.front());
+    case Kind::kAnd: return MoreSelective(Require(n.left, required), Require(n.right, required));
+    case Kind::kOr: return EitherOf(Require(n.left, required), Require(n.right, required));
+    case Kind::kNot: return std::nullopt;
+    case Kind::kOneOf: {
+      if (n.refs.empty()) return std::nullopt;
+      Requirement out = std::vector<RequiredLiteral>{};
+      for (int r : n.refs) out = EitherOf(std::move(out), required(r));
+      return out;
+    }
+    case Kind::kAllOf: {
+      Requirement out;
+      for (int r : n.refs) out = MoreSelective(std::move(out), required(r));
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace tripline::correlator::engine

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "correlator/engine/prefilter.h"
 
 namespace tripline::correlator::engine {
 
@@ -26,6 +28,12 @@ class Condition {
   template <typename Matches>
   bool Evaluate(Matches&& matches) const {
     return Eval(root_, matches);
+  }
+
+  // The literals one of which occurs in every event the condition accepts, from those of its
+  // search identifiers (`required(i)`); std::nullopt when a `not` or an unknown side decides.
+  Requirement Required(const std::function<Requirement(int)>& required) const {
+    return Require(root_, required);
   }
 
   // The AST in prefix notation, for tests: or(a, and(b, not(c))).
@@ -62,6 +70,7 @@ class Condition {
     }
     return false;
   }
+  Requirement Require(int index, const std::function<Requirement(int)>& required) const;
   std::string Debug(int index, const std::vector<std::string>& identifiers) const;
 
   std::vector<Node> nodes_;

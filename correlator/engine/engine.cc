@@ -103,7 +103,8 @@ void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
   ++counters_.events;
   const EventLogsource logsource = DeriveLogsource(event);
   bool matched = false;
-  rules_->ForEachCandidate(logsource, [&](const SigmaRule& rule) {
+  rules_->Prefilter(event, &scratch_.prefilter);
+  rules_->ForEachCandidate(logsource, scratch_.prefilter, [&](const SigmaRule& rule) {
     if (!rule.Matches(event, &scratch_)) return;
     matched = true;
     if (!rules_->Suppressed(&rule)) AppendAlert(rule, event, out);

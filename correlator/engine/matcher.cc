@@ -283,6 +283,37 @@ absl::Status ValueMatcher::CompileFieldRefs(const ModifierSet& set,
   return absl::OkStatus();
 }
 
+std::optional<std::vector<std::string>> ValueMatcher::RequiredLiterals() const {
+  if (mode_ != Mode::kString || neq_ || null_ok_ || group_ends_.empty()) return std::nullopt;
+  std::optional<std::vector<std::string>> out;
+  size_t best_shortest = 0;
+  for (size_t g = 0; g < group_ends_.size(); ++g) {
+    std::vector<std::string> group;  // a value matches when one of its variants does
+    size_t shortest = SIZE_MAX;
+    for (size_t i = g == 0 ? 0 : group_ends_[g - 1]; i < group_ends_[g]; ++i) {
+      std::string literal = patterns_[i].RequiredLiteral();
+      if (literal.empty()) {
+        shortest = 0;
+        break;
+      }
+      shortest = std::min(shortest, literal.size());
+      group.push_back(std::move(literal));
+    }
+    if (all_) {  // every value must match: the most selective one is enough
+      if (shortest > best_shortest) {
+        best_shortest = shortest;
+        out = std::move(group);
+      }
+      continue;
+    }
+    if (shortest == 0) return std::nullopt;  // any value may be the one that matched
+    if (!out) out.emplace();
+    out->insert(out->end(), std::make_move_iterator(group.begin()),
+                std::make_move_iterator(group.end()));
+  }
+  return out;
+}
+
 bool ValueMatcher::Matches(const v1::Event& event, FieldValue value, MatchScratch* s) const {
   if (mode_ == Mode::kExists) return value.has_value() == exists_;
   if (!value) return null_ok_;

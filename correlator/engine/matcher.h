@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "correlator/engine/cidr_block.h"
 #include "correlator/engine/field_registry.h"
+#include "correlator/engine/prefilter.h"
 #include "correlator/engine/string_pattern.h"
 #include "re2/re2.h"
 #include "tripline/v1/event.pb.h"
@@ -23,6 +24,7 @@ struct MatchScratch {
   std::string lowered;      // the field's value, ASCII lower-cased
   std::string ref_value;    // fieldref: the other field's rendered value
   std::string ref_lowered;  // fieldref: the other field, lower-cased
+  PrefilterScratch prefilter;
 };
 
 // The modifiers of one `field|a|b` key, sorted by what they do (defined in matcher.cc).
@@ -47,6 +49,10 @@ class ValueMatcher {
 
   // `value` is the field's value in `event` (std::nullopt = absent).
   bool Matches(const v1::Event& event, FieldValue value, MatchScratch* scratch) const;
+
+  // Literals of which every matching value contains at least one (lower-cased, for the
+  // prefilter); std::nullopt when a match needs none (regex, neq, null, numbers, `*`).
+  std::optional<std::vector<std::string>> RequiredLiterals() const;
 
   ValueMatcher(ValueMatcher&&) = default;
   ValueMatcher& operator=(ValueMatcher&&) = default;

@@ -18,7 +18,12 @@ RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
   for (const auto& [rule, generate] : generates) {
     if (!generate) suppressed_.emplace(rule, true);
   }
-  for (const auto& rule : rules_) {
+  std::vector<Requirement> requirements;
+  requirements.reserve(rules_.size());
+  for (const auto& rule : rules_) requirements.push_back(rule->Required());
+  prefilter_ = std::make_unique<const engine::Prefilter>(requirements);
+  for (size_t index = 0; index < rules_.size(); ++index) {
+    const auto& rule = rules_[index];
     const Logsource& ls = rule->metadata().logsource;
     Bucket* bucket = nullptr;
     for (Bucket& b : buckets_) {
@@ -30,7 +35,7 @@ RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
       buckets_.push_back(Bucket{Logsource{"", ls.category, ls.service}, {}});
       bucket = &buckets_.back();
     }
-    bucket->rules.push_back(rule.get());
+    bucket->rules.emplace_back(rule.get(), static_cast<uint32_t>(index));
   }
 }
 

@@ -11,6 +11,7 @@
 #include "correlator/engine/correlation/correlation_rule.h"
 #include "correlator/engine/field_registry.h"
 #include "correlator/engine/logsource.h"
+#include "correlator/engine/prefilter.h"
 #include "correlator/engine/sequence/first_seen_rule.h"
 #include "correlator/engine/sequence/sequence_rule.h"
 #include "correlator/engine/sigma_rule.h"
@@ -42,10 +43,17 @@ class RuleSet {
   explicit RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
                    std::vector<BoundCorrelation> correlations = {}, TriplineRules tripline = {});
 
-  // Calls `fn(const SigmaRule&)` for each rule whose logsource accepts `logsource`, in load order
+  // Stamps in `scratch` the rules whose required literals occur in `event`.
+  void Prefilter(const v1::Event& event, PrefilterScratch* scratch) const {
+    prefilter_->Scan(event, scratch);
+  }
+
+  // Calls `fn(const SigmaRule&)` for each rule whose logsource accepts `logsource` and that the
+  // prefilter let through for the event last given to Prefilter() with `scratch`, in load order
   // within a bucket.
   template <typename Fn>
-  void ForEachCandidate(const EventLogsource& logsource, Fn&& fn) const {
+  void ForEachCandidate(const EventLogsource& logsource, const PrefilterScratch& scratch,
+                        Fn&& fn) const {
     for (const Bucket& b : buckets_) {
       if (!b.logsource_key.category.empty() &&
           !CategoryMatches(b.logsource_key.category, logsource.category)) {
@@ -54,8 +62,11 @@ class RuleSet {
       if (!b.logsource_key.service.empty() && b.logsource_key.service != logsource.service) {
         continue;
       }
-      for (const SigmaRule* rule : b.rules) {
-        if (LogsourceMatches(rule->metadata().logsource, logsource)) fn(*rule);
+      for (const auto& [rule, index] : b.rules) {
+        if (prefilter_->MayMatch(index, scratch) &&
+            LogsourceMatches(rule->metadata().logsource, logsource)) {
+          fn(*rule);
+        }
       }
     }
   }
@@ -84,15 +95,17 @@ class RuleSet {
   }
   // True when the rule only feeds correlations that do not `generate` its own alerts.
   bool Suppressed(const SigmaRule* rule) const { return suppressed_.count(rule) > 0; }
+  const engine::Prefilter& prefilter() const { return *prefilter_; }
 
  private:
   struct Bucket {
     Logsource logsource_key;  // category and service only; product is checked per rule
-    std::vector<const SigmaRule*> rules;
+    std::vector<std::pair<const SigmaRule*, uint32_t>> rules;  // with its index in rules_
   };
 
   std::vector<std::unique_ptr<SigmaRule>> rules_;
   std::vector<Bucket> buckets_;
+  std::unique_ptr<const engine::Prefilter> prefilter_;
   std::vector<BoundCorrelation> correlations_;
   TriplineRules tripline_;
   std::unordered_map<const SigmaRule*, std::vector<std::pair<int, int>>> feeds_;

@@ -132,4 +132,23 @@ std::optional<SearchIdentifier> SearchIdentifier::Compile(const YAML::Node& node
   return out;
 }
 
+Requirement FieldMatch::Required() const {
+  auto literals = matcher.RequiredLiterals();
+  if (!literals) return std::nullopt;
+  std::vector<RequiredLiteral> out;
+  for (std::string& text : *literals) out.push_back(RequiredLiteral{&field, std::move(text)});
+  return out;
+}
+
+Requirement SearchIdentifier::Required() const {
+  Requirement out = std::vector<RequiredLiteral>{};
+  for (const std::vector<FieldMatch>& all : alternatives_) {
+    Requirement alternative;
+    for (const FieldMatch& m : all) alternative = MoreSelective(std::move(alternative), m.Required());
+    out = EitherOf(std::move(out), std::move(alternative));
+  }
+  if (out && out->empty()) return std::nullopt;
+  return out;
+}
+
 }  // namespace tripline::correlator::engine

@@ -11,6 +11,7 @@
 #include "correlator/engine/field_registry.h"
 #include "correlator/engine/logsource.h"
 #include "correlator/engine/matcher.h"
+#include "correlator/engine/prefilter.h"
 #include "tripline/v1/event.pb.h"
 
 namespace tripline::correlator::engine {
@@ -19,6 +20,8 @@ namespace tripline::correlator::engine {
 struct FieldMatch {
   FieldAccessor field;
   ValueMatcher matcher;
+
+  Requirement Required() const;
 
   bool Matches(const v1::Event& event, MatchScratch* scratch) const {
     return matcher.Matches(event, field.Get(event, &scratch->value), scratch);
@@ -34,6 +37,9 @@ class SearchIdentifier {
   // std::nullopt when there was any.
   static std::optional<SearchIdentifier> Compile(const YAML::Node& node, const Logsource& logsource,
                                                  const FieldMap& field_map, ErrorList* errors);
+
+  // The literals one of which occurs in every event this identifier matches (prefilter.h).
+  Requirement Required() const;
 
   bool Matches(const v1::Event& event, MatchScratch* scratch) const {
     for (const std::vector<FieldMatch>& all : alternatives_) {

@@ -57,6 +57,12 @@ class SigmaRule {
         [&](int i) { return identifiers_[static_cast<size_t>(i)].Matches(event, scratch); });
   }
 
+  // The literals one of which occurs in every event the rule matches (prefilter.h).
+  Requirement Required() const {
+    return condition_.Required(
+        [&](int i) { return identifiers_[static_cast<size_t>(i)].Required(); });
+  }
+
   const RuleMetadata& metadata() const { return metadata_; }
 
  private:

@@ -1,5 +1,7 @@
 #include "correlator/engine/string_pattern.h"
 
+#include "absl/strings/ascii.h"
+
 namespace tripline::correlator::engine {
 namespace {
 
@@ -65,6 +67,25 @@ bool StringPattern::Matches(std::string_view s) const {
       return GlobMatch(glob_, s);
   }
   return false;
+}
+
+std::string StringPattern::RequiredLiteral() const {
+  std::string best;
+  if (op_ != Op::kGlob) {
+    best = text_;
+  } else {
+    std::string run;
+    for (size_t i = 0; i <= glob_.size(); ++i) {
+      if (i < glob_.size() && glob_.KindAt(i) == Kind::kLiteral) {
+        run.push_back(glob_.Char(i));
+        continue;
+      }
+      if (run.size() > best.size()) best = run;
+      run.clear();
+    }
+  }
+  for (char& c : best) c = absl::ascii_tolower(static_cast<unsigned char>(c));
+  return best;
 }
 
 // Iterative glob match with single-star backtracking: linear in practice, never exponential.

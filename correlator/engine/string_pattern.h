@@ -21,6 +21,10 @@ class StringPattern {
   // `haystack` is the field value, lower-cased by the caller when !cased().
   bool Matches(std::string_view haystack) const;
 
+  // A literal (lower-cased) that every matching value contains, ASCII case folded: the whole
+  // text, or the longest literal run of a glob; empty when there is none (`*`, `?*`).
+  std::string RequiredLiteral() const;
+
   Op op() const { return op_; }
   bool cased() const { return cased_; }
   const std::string& text() const { return text_; }
