@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/signals.h"
+#include "common/time_util.h"
 #include "correlator/engine/field_map.h"
 #include "correlator/engine/rule_loader.h"
 #include "correlator/rules.h"
@@ -38,6 +39,13 @@ absl::StatusOr<std::unique_ptr<Correlator>> Correlator::Create(
     c->sinks_.push_back(std::move(sink));
   }
   c->rules_ = std::move(rules);
+  TRIPLINE_ASSIGN_OR_RETURN(c->metrics_, CorrelatorMetrics::Start(config.metrics_listen));
+  int workers = config.workers > 0
+                    ? config.workers
+                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  c->pool_ = std::make_unique<WorkerPool>(workers);
+  c->worker_batches_.resize(static_cast<size_t>(workers));
+  c->counters_.events_by_worker.assign(static_cast<size_t>(workers), 0);
   if (!config.api_listen.empty()) {
     auto store = AlertStore::Open(config.alerts_dir);
     if (store.ok()) {
@@ -75,11 +83,55 @@ std::unique_ptr<engine::Engine> Correlator::NewEngine() const {
   return e;
 }
 
+void Correlator::Retire(const engine::Engine& engine) {
+  const engine::EngineCounters& c = engine.counters();
+  retired_.matched_events += c.matched_events;
+  retired_.suppressed += c.suppressed;
+  engine::StateTotals t = engine.state_totals();
+  retired_state_.late += t.late;
+  retired_state_.evicted += t.evicted;
+}
+
+void Correlator::UpdateMetrics() {
+  CorrelatorStats s;
+  s.events = counters_.events;
+  s.decode_errors = counters_.decode_errors;
+  s.alerts = counters_.alerts;
+  s.checkpoints = counters_.checkpoints;
+  s.commits = counters_.commits;
+  s.restored = counters_.restored;
+  s.restore_failures = counters_.restore_failures;
+  s.reloads = reloads_;
+  s.events_by_worker = counters_.events_by_worker;
+  s.sink_retries = sink_retries_;
+  s.matched_events = retired_.matched_events;
+  s.suppressed = retired_.suppressed;
+  s.late = retired_state_.late;
+  s.evicted = retired_state_.evicted;
+  const int64_t now_us = MicrosFromTimestamp(NowTimestamp());
+  for (const auto& [id, p] : partitions_) {
+    s.matched_events += p.engine->counters().matched_events;
+    s.suppressed += p.engine->counters().suppressed;
+    engine::StateTotals t = p.engine->state_totals();
+    s.late += t.late;
+    s.evicted += t.evicted;
+    int64_t wm = p.engine->watermark_us();
+    s.watermark_lag_seconds[id] = wm > 0 ? static_cast<double>(now_us - wm) / 1e6 : 0.0;
+  }
+  s.rules = rules_->size();
+  metrics_->Update(s);
+}
+
 std::vector<int64_t> Correlator::OnAssigned(const std::vector<int32_t>& partitions) {
   std::vector<int64_t> start;
+  std::vector<int> load(worker_batches_.size(), 0);
+  for (const auto& [id, p] : partitions_) ++load[static_cast<size_t>(p.worker)];
   for (int32_t id : partitions) {
     Partition p;
     p.engine = NewEngine();
+    // The least loaded worker (ties: the lowest), so that any assignment spreads evenly.
+    p.worker = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());
+    ++load[static_cast<size_t>(p.worker)];
     int64_t from = -1;
     auto cp = OpenCheckpoint(id);
     if (!cp.ok()) {
@@ -117,7 +169,12 @@ void Correlator::OnRevoked(const std::vector<int32_t>& partitions) {
     spdlog::error("checkpoint at revocation: {}", st.ToString());
     if (fatal_.ok()) fatal_ = st;
   }
-  for (int32_t id : partitions) partitions_.erase(id);  // closes their checkpoints
+  for (int32_t id : partitions) {
+    auto it = partitions_.find(id);
+    if (it == partitions_.end()) continue;
+    Retire(*it->second.engine);
+    partitions_.erase(it);  // closes its checkpoint
+  }
 }
 
 absl::Status Correlator::Checkpoint(const std::vector<int32_t>& only) {
@@ -141,20 +198,36 @@ absl::Status Correlator::Checkpoint(const std::vector<int32_t>& only) {
 }
 
 absl::Status Correlator::ProcessBatch(const std::vector<Message>& batch) {
+  for (WorkerBatch& w : worker_batches_) w.records.clear();
   for (const Message& m : batch) {
     ++counters_.events;
-    if (partitions_.count(m->partition) == 0) continue;
-    if (!event_.ParseFromArray(m->payload, static_cast<int>(m->len))) {
-      ++counters_.decode_errors;
-      if (counters_.decode_errors <= 10 || counters_.decode_errors % 1000 == 0) {
-        spdlog::warn("partition {} offset {}: not a Tripline Event ({} so far), skipped",
-                     m->partition, m->offset, counters_.decode_errors);
-      }
-      continue;
-    }
     auto it = partitions_.find(m->partition);
     if (it == partitions_.end()) continue;  // revoked while the batch was read
-    it->second.engine->Process(event_, &pending_alerts_);
+    worker_batches_[static_cast<size_t>(it->second.worker)].records.emplace_back(m.get(),
+                                                                                 &it->second);
+  }
+  pool_->RunOnAll([this](int index) {
+    WorkerBatch& w = worker_batches_[static_cast<size_t>(index)];
+    for (const auto& [m, partition] : w.records) {
+      if (!w.event.ParseFromArray(m->payload, static_cast<int>(m->len))) {
+        ++w.decode_errors;
+        if (w.decode_errors <= 10 || w.decode_errors % 1000 == 0) {
+          spdlog::warn("partition {} offset {}: not a Tripline Event ({} so far on worker {}), "
+                       "skipped", m->partition, m->offset, w.decode_errors, index);
+        }
+        continue;
+      }
+      ++w.events;
+      partition->engine->Process(w.event, &w.alerts);
+    }
+  });
+  for (size_t i = 0; i < worker_batches_.size(); ++i) {
+    WorkerBatch& w = worker_batches_[i];
+    counters_.events_by_worker[i] = w.events;
+    counters_.decode_errors += w.decode_errors;
+    w.decode_errors = 0;
+    std::move(w.alerts.begin(), w.alerts.end(), std::back_inserter(pending_alerts_));
+    w.alerts.clear();
   }
   TRIPLINE_RETURN_IF_ERROR(Dispatch());
   // The alerts are in every sink: the events behind them count as processed.
@@ -179,9 +252,13 @@ absl::Status Correlator::Dispatch() {
     while (true) {
       absl::Status st = sink->Flush(std::chrono::seconds(10));
       if (st.ok()) break;
+      ++sink_retries_[sink->name()];
+      metrics_->SetSinkFailing(true);
+      UpdateMetrics();
       spdlog::error("sink {}: {}; retrying", sink->name(), st.ToString());
       if (StopSignal::StopRequested()) return st;
     }
+    metrics_->SetSinkFailing(false);
   }
   // In every sink now: the analyst feed and the recent-alerts store get them too.
   for (const v1::Alert& alert : pending_alerts_) {
@@ -217,6 +294,7 @@ absl::Status Correlator::Run() {
       result = Checkpoint();
       if (!result.ok()) break;
       last_commit_ = now;
+      UpdateMetrics();
     }
   }
   spdlog::info("stopping: final checkpoint and commit, leaving the group");
@@ -232,10 +310,15 @@ absl::Status Correlator::Run() {
   api_.reset();  // ends the alert streams
   if (absl::Status st = Checkpoint(); !st.ok() && result.ok()) result = st;
   consumer_->Close();
+  UpdateMetrics();
+  std::string by_worker;
+  for (uint64_t n : counters_.events_by_worker) {
+    by_worker += (by_worker.empty() ? "" : ",") + std::to_string(n);
+  }
   spdlog::info("{} events, {} alerts, {} undecodable records, {} checkpoints, {} partitions "
-               "resumed from a checkpoint",
+               "resumed from a checkpoint; events by worker [{}]",
                counters_.events, counters_.alerts, counters_.decode_errors, counters_.checkpoints,
-               counters_.restored);
+               counters_.restored, by_worker);
   return result;
 }
 
@@ -340,8 +423,10 @@ v1::ReloadResponse Correlator::ReloadNow() {
     if (absl::Status st = fresh->RestoreState(state); !st.ok()) {
       spdlog::warn("partition {}: state not carried over the reload: {}", id, st.ToString());
     }
+    Retire(*p.engine);
     p.engine = std::move(fresh);
   }
+  ++reloads_;
   resp.set_rules(static_cast<uint32_t>(rules_->size()));
   spdlog::info("rules reloaded: {} rule(s) in force", rules_->size());
   return resp;

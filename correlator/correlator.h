@@ -14,9 +14,11 @@
 #include "correlator/api/api_server.h"
 #include "correlator/consumer/event_consumer.h"
 #include "correlator/correlator_config.h"
+#include "correlator/correlator_metrics.h"
 #include "correlator/engine/engine.h"
 #include "correlator/sinks/sink.h"
 #include "correlator/state/partition_checkpoint.h"
+#include "correlator/worker_pool.h"
 
 namespace tripline::correlator {
 
@@ -28,6 +30,7 @@ struct CorrelatorCounters {
   uint64_t checkpoints = 0;       // partition checkpoints written
   uint64_t restored = 0;          // partitions resumed from a checkpoint
   uint64_t restore_failures = 0;  // checkpoints that could not be read back (state restarted)
+  std::vector<uint64_t> events_by_worker;  // events evaluated by each worker thread
 };
 
 // The correlator service: a Kafka consumer-group member that runs the rule engine over the events
@@ -42,8 +45,12 @@ struct CorrelatorCounters {
 // that died) resumes from its checkpoint: state restored, consumption from the checkpoint's
 // offset. A crash re-reads at most what followed the last checkpoint, on top of the state of that
 // moment, so re-raised alerts carry the same alert_id and a sequence spanning the crash fires.
-// Thread: Run() on the calling thread, which also runs the rebalance callbacks; librdkafka's
-// threads stay inside librdkafka.
+// Threads: Run() on the calling thread, which polls, runs the rebalance callbacks, checkpoints
+// and dispatches. Evaluation runs on `correlator.workers` worker threads (the calling thread is
+// worker 0): each assigned partition belongs to one worker, which decodes its records and owns its
+// engine while a batch is evaluated; Run()'s thread touches the engines only between batches,
+// when every worker is idle (the hand-off in WorkerPool orders the two), so the hot path takes no
+// lock. librdkafka's threads stay inside librdkafka.
 // API: when api.listen is set, alerts that reached every sink also go to the recent-alerts store
 // and the live feed (gRPC AlertService), and the RuleService reloads rules on Run()'s thread
 // (also on SIGHUP), keeping the state of rules that still exist.
@@ -56,6 +63,7 @@ class Correlator : public PartitionListener, public RuleControl {
   [[nodiscard]] absl::Status Run();
   const CorrelatorCounters& counters() const { return counters_; }
   int api_port() const { return api_ ? api_->port() : 0; }
+  int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
   // RuleControl (gRPC threads).
   std::vector<v1::RuleInfo> ListRules() override;
@@ -68,6 +76,15 @@ class Correlator : public PartitionListener, public RuleControl {
     std::unique_ptr<PartitionCheckpoint> checkpoint;
     int64_t next_offset = -1;    // after the last event processed (-1: none yet)
     int64_t checkpointed = -1;   // next_offset of the last checkpoint
+    int worker = 0;              // the worker thread that evaluates its events
+  };
+  // What one worker thread uses for one batch; only that worker touches it inside RunOnAll().
+  struct WorkerBatch {
+    std::vector<std::pair<const rd_kafka_message_t*, Partition*>> records;
+    v1::Event event;  // reused for every record
+    std::vector<v1::Alert> alerts;
+    uint64_t events = 0;
+    uint64_t decode_errors = 0;
   };
 
   explicit Correlator(const CorrelatorConfig& config);
@@ -79,6 +96,9 @@ class Correlator : public PartitionListener, public RuleControl {
   void OnRevoked(const std::vector<int32_t>& partitions) override;
   absl::StatusOr<std::unique_ptr<PartitionCheckpoint>> OpenCheckpoint(int32_t partition);
   std::unique_ptr<engine::Engine> NewEngine() const;
+  // Adds an engine that is going away to the running totals.
+  void Retire(const engine::Engine& engine);
+  void UpdateMetrics();
   // Serves a reload request posted by Reload() or SIGHUP (Run()'s thread).
   v1::ReloadResponse ReloadNow();
   void ServeReloadRequests();
@@ -96,7 +116,14 @@ class Correlator : public PartitionListener, public RuleControl {
   absl::Status fatal_;  // a failed checkpoint inside a rebalance callback, reported by Run()
   std::vector<std::unique_ptr<AlertSink>> sinks_;
   std::vector<v1::Alert> pending_alerts_;
-  v1::Event event_;  // reused for every record
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<CorrelatorMetrics> metrics_;
+  // Totals of the engines that were replaced (reload) or handed away (revocation).
+  engine::EngineCounters retired_;
+  engine::StateTotals retired_state_;
+  uint64_t reloads_ = 0;
+  std::map<std::string, uint64_t> sink_retries_;
+  std::vector<WorkerBatch> worker_batches_;  // one per worker
   CorrelatorCounters counters_;
   std::chrono::steady_clock::time_point last_commit_;
 };

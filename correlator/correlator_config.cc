@@ -47,9 +47,13 @@ absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
     c.api_listen = api.String("listen", c.api_listen);
     c.alerts_dir = Resolve(base, api.String("alerts_dir"));
     api.Finish();
+    config::ConfigNode metrics = root.Child("metrics");
+    c.metrics_listen = metrics.String("listen", c.metrics_listen);
+    metrics.Finish();
 
     config::ConfigNode corr = root.Child("correlator");
     c.batch_size = static_cast<int>(corr.Int("batch_size", 1000, 1, 1000000));
+    c.workers = static_cast<int>(corr.Int("workers", 0, 0, 256));
     c.commit_interval_ms = static_cast<int>(corr.Int("commit_interval_ms", 1000, 0, 600000));
     c.state_dir = Resolve(base, corr.String("state_dir", c.state_dir));
     c.allowed_lateness_ms = corr.Int("allowed_lateness_ms", c.allowed_lateness_ms, 0, 30LL * 86400000);

@@ -25,6 +25,7 @@ struct CorrelatorConfig {
   std::string jsonl_path;  // empty: no JSON lines output
 
   std::string api_listen = "127.0.0.1:7443";  // gRPC AlertService/RuleService; empty: off
+  std::string metrics_listen = "127.0.0.1:9465";  // Prometheus /metrics and /health; empty: off
   std::string alerts_dir;  // recent alerts (RocksDB) for ListAlerts; default <state_dir>/alerts
 
   // Where each partition's engine state is checkpointed (RocksDB per partition); members of one
@@ -33,6 +34,7 @@ struct CorrelatorConfig {
   int64_t allowed_lateness_ms = 5 * 60 * 1000;  // event time behind the partition's watermark
   int64_t suppression_window_ms = 0;  // per rule and key: later alerts within it held back
 
+  int workers = 0;  // evaluation threads; 0: one per core
   int batch_size = 1000;
   int commit_interval_ms = 1000;
   int shutdown_timeout_ms = 10000;

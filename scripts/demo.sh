@@ -47,6 +47,8 @@ outputs:
   jsonl: $work/alerts.jsonl
 api:
   listen: 127.0.0.1:0
+metrics:
+  listen: 127.0.0.1:0
 correlator:
   commit_interval_ms: 500
   state_dir: $work/correlator-state

@@ -22,25 +22,21 @@ absl::StatusOr<std::unique_ptr<AgentMetrics>> AgentMetrics::Start(const std::str
   std::unique_ptr<AgentMetrics> m(new AgentMetrics());
   TRIPLINE_RETURN_IF_ERROR(m->Register());
   if (listen.empty()) return m;
-  metrics::MetricsServerOptions options;
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return absl::InvalidArgumentError("metrics.listen: host:port");
-  options.host = listen.substr(0, colon);
-  options.port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
   AgentMetrics* self = m.get();
-  m->server_ = std::make_unique<metrics::MetricsServer>(options, m->registry_, [self] {
-    double age = self->oldest_age_seconds_.load();
-    if (self->spool_full_.load()) {
-      return metrics::Health{metrics::HealthState::kDegraded, "spool full: sources paused"};
-    }
-    if (age > 60) {
-      return metrics::Health{metrics::HealthState::kDegraded,
-                             "oldest unsent record is " + std::to_string(int(age)) + " s old"};
-    }
-    return metrics::Health{metrics::HealthState::kOk, "shipping"};
-  });
-  TRIPLINE_RETURN_IF_ERROR(m->server_->Start());
-  spdlog::info("metrics on http://{}:{}/metrics and /health", options.host, m->server_->port());
+  TRIPLINE_ASSIGN_OR_RETURN(
+      m->server_, metrics::StartMetricsServer("metrics.listen", listen, m->registry_, [self] {
+        double age = self->oldest_age_seconds_.load();
+        if (self->spool_full_.load()) {
+          return metrics::Health{metrics::HealthState::kDegraded, "spool full: sources paused"};
+        }
+        if (age > 60) {
+          return metrics::Health{metrics::HealthState::kDegraded,
+                                 "oldest unsent record is " + std::to_string(int(age)) + " s old"};
+        }
+        return metrics::Health{metrics::HealthState::kOk, "shipping"};
+      }));
+  spdlog::info("metrics on http://{}:{}/metrics and /health", listen.substr(0, listen.rfind(':')),
+               m->server_->port());
   return m;
 }
 

@@ -1,5 +1,7 @@
 #include "common/metrics/metrics_server.h"
 
+#include <charconv>
+
 #include <atomic>
 #include <exception>
 #include <string_view>
@@ -256,5 +258,26 @@ void MetricsServer::Stop() { impl_->Stop(); }
 uint16_t MetricsServer::port() const { return impl_->port(); }
 
 uint64_t MetricsServer::rejected_connections() const { return impl_->rejected(); }
+
+absl::StatusOr<std::unique_ptr<MetricsServer>> StartMetricsServer(const std::string& what,
+                                                                  const std::string& listen,
+                                                                  const Registry& registry,
+                                                                  HealthFn health) {
+  size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos) {
+    auto [ptr, ec] = std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
+    if (ec != std::errc() || ptr != listen.data() + listen.size()) port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(what + ": '" + listen + "' is not host:port");
+  }
+  MetricsServerOptions options;
+  options.host = listen.substr(0, colon);
+  options.port = static_cast<uint16_t>(port);
+  auto server = std::make_unique<MetricsServer>(options, registry, std::move(health));
+  TRIPLINE_RETURN_IF_ERROR(server->Start());
+  return server;
+}
 
 }  // namespace tripline::metrics

@@ -80,4 +80,12 @@ class MetricsServer {
   std::unique_ptr<Impl> impl_;
 };
 
+// Starts a server on `listen` ("host:port", port 0 = any free one) for `registry` and `health`:
+// the one way both binaries turn their `metrics.listen` setting into an endpoint. Errors name the
+// setting `what` ("metrics.listen: ...").
+absl::StatusOr<std::unique_ptr<MetricsServer>> StartMetricsServer(const std::string& what,
+                                                                  const std::string& listen,
+                                                                  const Registry& registry,
+                                                                  HealthFn health);
+
 }  // namespace tripline::metrics

@@ -98,6 +98,24 @@ void Engine::BuildStates() {
   AdvanceWatermark(watermark, &none);
 }
 
+StateTotals Engine::state_totals() const {
+  StateTotals t;
+  for (const auto& s : correlations_) {
+    t.late += s->counters().late;
+    t.evicted += s->counters().evicted_keys + s->counters().evicted_events;
+  }
+  for (const auto& s : sequences_) {
+    t.late += s->counters().late;
+    t.evicted += s->counters().evicted_keys + s->counters().evicted_runs;
+  }
+  for (const auto& s : first_seen_) {
+    t.late += s->counters().late;
+    t.evicted += s->counters().evicted_keys + s->counters().evicted_values;
+  }
+  t.evicted += counters_.suppression_evictions;
+  return t;
+}
+
 void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
   const size_t first_alert = out->size();
   ++counters_.events;

@@ -31,6 +31,13 @@ struct EngineCounters {
   uint64_t suppression_evictions = 0;  // windows forgotten early because of the cap
 };
 
+// Summed over the correlation, sequence and first-seen states of one engine, for metrics.
+struct StateTotals {
+  uint64_t late = 0;     // events too far behind the watermark for stateful rules (still
+                         // evaluated by single-event rules)
+  uint64_t evicted = 0;  // keys, runs, values or buffered events dropped at a state cap
+};
+
 // Runs a rule set over single events: one alert per matching detection rule, and the matches fed
 // to the correlation, sequence and first-seen rules, which keep event-time state per key.
 // Threading: one Engine per partition worker thread, used only from that thread; the RuleSet it
@@ -69,6 +76,8 @@ class Engine {
   [[nodiscard]] absl::Status RestoreState(std::string_view in);
   const RuleSet& rules() const { return *rules_; }
   const EngineCounters& counters() const { return counters_; }
+  StateTotals state_totals() const;
+  int64_t watermark_us() const { return watermark_us_; }
 
  private:
   void AppendAlert(const SigmaRule& rule, const v1::Event& event, std::vector<v1::Alert>* out);

@@ -10,6 +10,8 @@
 #     the same IIS W3C file into its own topic on one private broker; time from start until the
 #     topic holds every line; $BENCH_ROUNDS (3) rounds in turn, the median reported
 #  3. tripline-agent at 1,000 lines/s for 30 s: peak RSS and CPU
+#  4. (only when BENCH_SECTIONS includes 4) the Sigma engine vs RSigma, one core, same rules and
+#     events: tests/bench/rsigma_compare.sh (installs RSigma with cargo on first use)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${TRIPLINE_BUILD_DIR:-$root/build}
@@ -17,6 +19,7 @@ lines=${BENCH_LINES:-1000000}
 rounds=${BENCH_ROUNDS:-3}
 codec=${BENCH_CODEC:-lz4}  # the same compression for every tool (the agent's default)
 sections=" ${BENCH_SECTIONS:-1 2 3} "  # e.g. BENCH_SECTIONS=2 for the file -> Kafka comparison only
+                                      # BENCH_SECTIONS="1 2 3 4" adds the RSigma comparison
 
 "$root/scripts/setup.sh" >/dev/null
 "$root/scripts/peers.sh" >/dev/null
@@ -211,4 +214,11 @@ if [[ $sections == *" 3 "* ]]; then
   hz=$(getconf CLK_TCK)
   echo "   peak RSS $(($(peak_rss $apid) / 1024)) MB, CPU $(awk -v t="$((ticks1 - ticks0))" -v hz="$hz" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", 100 * t / hz / ((b - a) / 1e9)}') % of one core," \
     "$(topic_count bench.steady) of 30000 lines on the topic"
+fi
+
+if [[ $sections == *" 4 "* ]]; then
+  echo
+  echo "== 4. Sigma engine vs RSigma, one core, the same rules and events (rsigma_compare.sh)"
+  TRIPLINE_BUILD_DIR=$build bash "$root/tests/bench/rsigma_compare.sh" ||
+    echo "   (no comparison: see the message above)"
 fi

@@ -121,18 +121,7 @@ TEST_F(AgentSources, WebShellDroppedWhileTheAgentWasStoppedIsReportedAtTheNextSt
   EXPECT_EQ(agent->Wait(30s), 0);
 }
 
-// Reads one sample of a metric from the agent's /metrics.
-double Metric(uint16_t port, const std::string& name) {
-  testing::TestHttpClient client(port);
-  if (!client.connected() || !client.Send(testing::TestHttpClient::Request("GET", "/metrics"))) {
-    return -1;
-  }
-  auto response = client.ReadResponse();
-  if (!response) return -1;
-  std::smatch m;
-  std::regex re("\n" + name + " ([0-9.e+]+)\n");
-  return std::regex_search(response->body, m, re) ? std::stod(m[1]) : -1;
-}
+double Metric(uint16_t port, const std::string& name) { return testing::ScrapeMetric(port, name); }
 
 TEST_F(AgentSources, BrokerDownForTwoMinutesLosesNothingAndTheSpoolRisesAndFalls) {
   testing::PrivateBroker broker(dir_.File("kafka"));

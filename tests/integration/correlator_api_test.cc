@@ -9,6 +9,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/support/http_test_client.h"
 #include "tests/support/kafka_test_util.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -58,7 +59,7 @@ class CorrelatorApi : public ::testing::Test {
                    "\n  events_topic: " + topic_ + "\n  alerts_topic: \"\"\n"
                    "rules:\n  paths: [" + dir_.File("rules") + "]\n"
                    "  field_map: " TRIPLINE_SOURCE_DIR "/config/field_map.yaml\n"
-                   "outputs:\n  jsonl: \"\"\napi:\n  listen: 127.0.0.1:0\n"
+                   "outputs:\n  jsonl: \"\"\napi:\n  listen: 127.0.0.1:0\nmetrics:\n  listen: 127.0.0.1:0\n"
                    "correlator:\n  commit_interval_ms: 200\n  state_dir: " + dir_.File("state") +
                    "\n");
     correlator_ = std::make_unique<Process>(
@@ -70,6 +71,10 @@ class CorrelatorApi : public ::testing::Test {
       return std::regex_search(out, m, std::regex("gRPC API on port ([0-9]+)"));
     })) << correlator_->Output();
     server_ = "127.0.0.1:" + m[1].str();
+    const std::string out = correlator_->Output();
+    ASSERT_TRUE(std::regex_search(out, m,
+                                  std::regex("127\\.0\\.0\\.1:([0-9]+)/metrics")));
+    metrics_port_ = static_cast<uint16_t>(std::stoi(m[1]));
     channel_ = grpc::CreateChannel(server_, grpc::InsecureChannelCredentials());
   }
   void TearDown() override {
@@ -82,6 +87,7 @@ class CorrelatorApi : public ::testing::Test {
 
   testing::TempDir dir_;
   std::string bootstrap_, topic_, server_;
+  uint16_t metrics_port_ = 0;
   std::unique_ptr<Process> correlator_;
   std::shared_ptr<grpc::Channel> channel_;
 };
@@ -117,6 +123,16 @@ TEST_F(CorrelatorApi, StreamListAndGetTheAlertsAsTheyAreRaised) {
   v1::Alert got;
   ASSERT_TRUE(stub->GetAlert(&get_ctx, get, &got).ok());
   EXPECT_EQ(got.message(), alert.message());
+
+  // Prometheus sees the same: two events, one alert (counters update at each commit).
+  ASSERT_TRUE(WaitUntil(10s, [&] {
+    return testing::ScrapeMetric(metrics_port_, "tripline_correlator_alerts_total") == 1;
+  })) << correlator_->Output();
+  EXPECT_EQ(testing::ScrapeMetric(metrics_port_, "tripline_correlator_events_total"), 2);
+  EXPECT_EQ(testing::ScrapeMetric(metrics_port_, "tripline_correlator_matched_events_total"), 1);
+  EXPECT_EQ(testing::ScrapeMetric(metrics_port_, "tripline_correlator_decode_errors_total"), 0);
+  EXPECT_EQ(testing::ScrapeMetric(metrics_port_, "tripline_correlator_rules"), 1);
+  EXPECT_GE(testing::ScrapeMetric(metrics_port_, "tripline_correlator_commits_total"), 1);
 }
 
 TEST_F(CorrelatorApi, ValidateNamesTheLineAndReloadBringsInANewRule) {

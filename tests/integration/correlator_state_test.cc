@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -98,8 +99,9 @@ class CorrelatorState : public ::testing::Test {
                    "rules:\n  paths: [" + std::string(kRules) + "]\n"
                    "  field_map: " TRIPLINE_SOURCE_DIR "/config/field_map.yaml\n"
                    "outputs:\n  jsonl: " + dir_.File(name + ".alerts.jsonl") + "\n"
-                   "api:\n  listen: \"\"\n"
-                   "correlator:\n  commit_interval_ms: 200\n  state_dir: " + dir_.File("state") +
+                   "api:\n  listen: \"\"\nmetrics:\n  listen: 127.0.0.1:0\n"
+                   "correlator:\n  workers: 2\n  commit_interval_ms: 200\n  state_dir: " +
+                   dir_.File("state") +
                    "\n");
     return std::make_unique<Process>(
         std::vector<std::string>{TRIPLINE_CORRELATOR_BIN, "-c", dir_.File(name + ".yaml")},
@@ -193,6 +195,13 @@ TEST_F(CorrelatorState, TwoMembersShareThePartitionsAndASurvivorTakesOverTheDead
   EXPECT_EQ(b->Wait(30s), 0) << b->Output();
   // b resumed the partitions it took over from their checkpoints (a's state).
   EXPECT_NE(b->Output().find("with its checkpointed state"), std::string::npos) << b->Output();
+  // With four partitions over two worker threads, both evaluated events.
+  std::smatch by_worker;
+  std::string out = b->Output();
+  ASSERT_TRUE(std::regex_search(out, by_worker, std::regex("events by worker \\[([0-9]+),([0-9]+)\\]")))
+      << out;
+  EXPECT_GT(std::stoi(by_worker[1]), 0) << out;
+  EXPECT_GT(std::stoi(by_worker[2]), 0) << out;
   std::map<std::string, int> per_host;
   for (const auto& alert : Alerts({"a", "b"})) ++per_host[alert["host"]["name"]];
   EXPECT_EQ(per_host.size(), hosts.size());

@@ -53,7 +53,7 @@ class PipelineE2E : public ::testing::Test {
                "rules:\n  paths: [" TRIPLINE_SOURCE_DIR "/config/rules/demo]\n"
                "  field_map: " TRIPLINE_SOURCE_DIR "/config/field_map.yaml\n"
                "outputs:\n  jsonl: " + alerts_ + "\n"
-               "api:\n  listen: 127.0.0.1:0\n"
+               "api:\n  listen: 127.0.0.1:0\nmetrics:\n  listen: 127.0.0.1:0\n"
                "correlator:\n  commit_interval_ms: 200\n  state_dir: " + dir_.File("state") + "\n");
   }
 

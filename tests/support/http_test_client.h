@@ -129,4 +129,17 @@ class TestHttpClient {
   std::string buffer_;
 };
 
+// One sample of a Prometheus /metrics page on `port`: `sample` is the name with its labels as
+// rendered (`tripline_correlator_worker_events_total{worker="0"}`); -1 when absent or unreachable.
+inline double ScrapeMetric(uint16_t port, const std::string& sample) {
+  TestHttpClient client(port);
+  if (!client.connected() || !client.Send(TestHttpClient::Request("GET", "/metrics"))) return -1;
+  auto response = client.ReadResponse();
+  if (!response) return -1;
+  std::string body = "\n" + response->body;
+  size_t at = body.find("\n" + sample + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(body.substr(at + sample.size() + 2));
+}
+
 }  // namespace tripline::testing
