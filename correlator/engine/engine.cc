@@ -121,7 +121,7 @@ void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
   ++counters_.events;
   const EventLogsource logsource = DeriveLogsource(event);
   bool matched = false;
-  rules_->Prefilter(event, &scratch_.prefilter);
+  rules_->Prefilter(event, logsource, &scratch_.prefilter);
   rules_->ForEachCandidate(logsource, scratch_.prefilter, [&](const SigmaRule& rule) {
     if (!rule.Matches(event, &scratch_)) return;
     matched = true;

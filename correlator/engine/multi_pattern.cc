@@ -1,6 +1,6 @@
 #include "correlator/engine/multi_pattern.h"
 
-#include <deque>
+#include <algorithm>
 
 #include "absl/strings/ascii.h"
 
@@ -14,6 +14,7 @@ uint32_t MultiPattern::Child(uint32_t node, uint8_t cls) const {
 }
 
 uint32_t MultiPattern::Add(std::string_view literal) {
+  longest_ = std::max(longest_, literal.size());
   uint32_t node = 0;
   for (char raw : literal) {
     unsigned char c = static_cast<unsigned char>(absl::ascii_tolower(static_cast<unsigned char>(raw)));
@@ -37,38 +38,47 @@ uint32_t MultiPattern::Add(std::string_view literal) {
   return id;
 }
 
-// Breadth-first over the trie: each state's failure link is the longest proper suffix that is
-// also a trie path; missing transitions are filled from the failure state, which is complete
-// because it is shallower and was filled first.
+// States are numbered breadth-first, so the shallow states that most bytes of a scan visit share
+// a few cache lines. Each state's failure link is the longest proper suffix that is also a trie
+// path; missing transitions are copied from the failure state, which is shallower and so done.
 void MultiPattern::Build() {
   const size_t n = trie_.size();
+  std::vector<uint32_t> order{0};  // breadth-first order of trie nodes
+  order.reserve(n);
+  for (size_t i = 0; i < order.size(); ++i) {
+    for (const auto& [cls, child] : trie_[order[i]].children) order.push_back(child);
+  }
+  std::vector<uint32_t> id(n);
+  for (size_t i = 0; i < n; ++i) id[order[i]] = static_cast<uint32_t>(i);
+
   next_.assign(n * classes_, 0);
   fail_.assign(n, 0);
   output_link_.assign(n, -1);
   has_output_.assign(n, 0);
-  std::deque<uint32_t> queue;
-  for (const auto& [cls, child] : trie_[0].children) {
-    next_[cls] = child;
-    queue.push_back(child);
-  }
-  while (!queue.empty()) {
-    uint32_t s = queue.front();
-    queue.pop_front();
-    has_output_[s] = trie_[s].ids.empty() ? 0 : 1;
-    uint32_t f = fail_[s];
-    output_link_[s] = has_output_[f] ? static_cast<int32_t>(f) : output_link_[f];
-    for (uint32_t cls = 0; cls < classes_; ++cls) next_[s * classes_ + cls] = next_[f * classes_ + cls];
-    for (const auto& [cls, child] : trie_[s].children) {
-      fail_[child] = next_[f * classes_ + cls];
-      next_[s * classes_ + cls] = child;
-      queue.push_back(child);
+  for (size_t s = 0; s < n; ++s) {
+    const TrieNode& node = trie_[order[s]];
+    has_output_[s] = node.ids.empty() ? 0 : 1;
+    if (s != 0) {
+      const uint32_t f = fail_[s];
+      output_link_[s] = has_output_[f] ? static_cast<int32_t>(f) : output_link_[f];
+      std::copy_n(next_.begin() + f * classes_, classes_, next_.begin() + s * classes_);
     }
+    for (const auto& [cls, child] : node.children) {
+      fail_[id[child]] = s == 0 ? 0 : next_[fail_[s] * classes_ + cls];
+      next_[s * classes_ + cls] = id[child];
+    }
+  }
+  for (uint32_t& entry : next_) {
+    const uint32_t target = entry;
+    entry = target * classes_;
+    if (has_output_[target] || output_link_[target] >= 0) entry |= kReports;
   }
   output_begin_.assign(n + 1, 0);
   outputs_.clear();
   for (size_t s = 0; s < n; ++s) {
     output_begin_[s] = static_cast<uint32_t>(outputs_.size());
-    outputs_.insert(outputs_.end(), trie_[s].ids.begin(), trie_[s].ids.end());
+    const std::vector<uint32_t>& ids = trie_[order[s]].ids;
+    outputs_.insert(outputs_.end(), ids.begin(), ids.end());
   }
   output_begin_[n] = static_cast<uint32_t>(outputs_.size());
   trie_.clear();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,13 +28,25 @@ class MultiPattern {
   // is reported twice; callers stamp ids to see each once).
   template <typename OnMatch>
   void Scan(std::string_view haystack, OnMatch&& on_match) const {
-    uint32_t state = 0;
-    for (char c : haystack) {
-      state = next_[state * classes_ + byte_class_[static_cast<unsigned char>(c)]];
-      for (int32_t s = has_output_[state] ? static_cast<int32_t>(state) : output_link_[state];
-           s >= 0; s = output_link_[s]) {
-        for (uint32_t i = output_begin_[s]; i < output_begin_[s + 1]; ++i) on_match(outputs_[i]);
-      }
+    // A scan is a chain of dependent loads, one per byte. Long values are cut into pieces walked
+    // in lockstep, so that the chains overlap in time; each piece but the last runs on for
+    // longest_ - 1 bytes into the next, so that a literal across a cut is still seen whole.
+    const size_t n = haystack.size();
+    const char* p = haystack.data();
+    if (n < kSplitAt) {
+      uint32_t at = 0;
+      for (size_t i = 0; i < n; ++i) Step(p[i], &at, on_match);
+      return;
+    }
+    const size_t lanes = n < 4 * kSplitAt ? 2 : 4;
+    const size_t piece = n / lanes;
+    uint32_t at[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < piece; ++i) {
+      for (size_t k = 0; k < lanes; ++k) Step(p[k * piece + i], &at[k], on_match);
+    }
+    for (size_t k = 0; k < lanes; ++k) {
+      const size_t end = k + 1 == lanes ? n : std::min(n, (k + 1) * piece + longest_ - 1);
+      for (size_t i = k * piece + piece; i < end; ++i) Step(p[i], &at[k], on_match);
     }
   }
 
@@ -45,12 +58,32 @@ class MultiPattern {
 
   uint32_t Child(uint32_t node, uint8_t cls) const;
 
+  template <typename OnMatch>
+  void Step(char c, uint32_t* at, OnMatch& on_match) const {
+    const uint32_t entry = next_[*at + byte_class_[static_cast<unsigned char>(c)]];
+    *at = entry & kRowMask;
+    if ((entry & kReports) == 0) return;  // the usual case: one load per byte
+    const uint32_t state = *at / classes_;
+    for (int32_t s = has_output_[state] ? static_cast<int32_t>(state) : output_link_[state];
+         s >= 0; s = output_link_[s]) {
+      for (uint32_t i = output_begin_[s]; i < output_begin_[s + 1]; ++i) on_match(outputs_[i]);
+    }
+  }
+
+  static constexpr size_t kSplitAt = 64;
+
+  // An entry of next_ is the target state's row offset (state * classes_), with the top bit set
+  // when a literal ends at that state or at one of its suffixes.
+  static constexpr uint32_t kReports = 0x80000000u;
+  static constexpr uint32_t kRowMask = 0x7fffffffu;
+
   std::vector<TrieNode> trie_{1};
   size_t literal_count_ = 0;
+  size_t longest_ = 1;  // bytes of the longest literal
   uint8_t byte_class_[256] = {};
   uint32_t classes_ = 1;
   // After Build():
-  std::vector<uint32_t> next_;          // state * classes_ + class -> state
+  std::vector<uint32_t> next_;          // state * classes_ + class -> entry (see kReports)
   std::vector<uint32_t> fail_;
   std::vector<int32_t> output_link_;    // nearest proper suffix state with output, or -1
   std::vector<uint8_t> has_output_;

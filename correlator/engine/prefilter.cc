@@ -32,7 +32,7 @@ Requirement MoreSelective(Requirement a, Requirement b) {
 }
 
 Prefilter::Prefilter(const std::vector<Requirement>& requirements)
-    : filtered_(requirements.size(), 0) {
+    : filtered_(requirements.size(), 0), fields_of_(requirements.size()) {
   std::map<std::pair<FieldAccessor::Fn, std::string>, size_t> field_index;
   for (size_t rule = 0; rule < requirements.size(); ++rule) {
     const Requirement& req = requirements[rule];
@@ -47,6 +47,10 @@ Prefilter::Prefilter(const std::vector<Requirement>& requirements)
         fields_.back().accessor = *literal.field;
       }
       Field& field = fields_[it->second];
+      std::vector<uint32_t>& fields_of = fields_of_[rule];
+      if (std::find(fields_of.begin(), fields_of.end(), it->second) == fields_of.end()) {
+        fields_of.push_back(static_cast<uint32_t>(it->second));
+      }
       // A piece of a required literal is required too: the last bytes (file names, extensions)
       // tell values apart best, and a short piece keeps the automaton small enough for the cache.
       std::string_view text = literal.text;
@@ -64,15 +68,22 @@ Prefilter::Prefilter(const std::vector<Requirement>& requirements)
   }
 }
 
-void Prefilter::Scan(const v1::Event& event, PrefilterScratch* scratch) const {
+void Prefilter::Begin(PrefilterScratch* scratch) const {
   if (scratch->rule_stamp.size() != filtered_.size() ||
-      scratch->literal_stamp.size() != literal_total_ || ++scratch->epoch == 0) {
+      scratch->literal_stamp.size() != literal_total_ ||
+      scratch->field_stamp.size() != fields_.size() || ++scratch->epoch == 0) {
     scratch->rule_stamp.assign(filtered_.size(), 0);
     scratch->literal_stamp.assign(literal_total_, 0);
+    scratch->field_stamp.assign(fields_.size(), 0);
     scratch->epoch = 1;
   }
+  scratch->fields.clear();
+}
+
+void Prefilter::Scan(const v1::Event& event, PrefilterScratch* scratch) const {
   const uint32_t epoch = scratch->epoch;
-  for (const Field& field : fields_) {
+  for (uint32_t f : scratch->fields) {
+    const Field& field = fields_[f];
     FieldValue value = field.accessor.Get(event, &scratch->value);
     if (!value || value->empty()) continue;
     field.patterns.Scan(*value, [&](uint32_t id) {

@@ -31,6 +31,9 @@ struct PrefilterScratch {
   uint32_t epoch = 0;
   std::vector<uint32_t> rule_stamp;     // == epoch: a required literal of the rule occurred
   std::vector<uint32_t> literal_stamp;  // per literal of each field: already seen in this event
+  std::vector<uint32_t> field_stamp;    // == epoch: the field is in `fields`
+  std::vector<uint32_t> fields;         // the fields to scan for the current event
+  std::vector<uint32_t> buckets;        // the rule set's buckets the event's logsource selects
   std::string value;                    // a rendered field value
 };
 
@@ -43,7 +46,17 @@ class Prefilter {
   // `requirements[i]` belongs to rule i of the set.
   explicit Prefilter(const std::vector<Requirement>& requirements);
 
-  // Scans `event` and stamps the rules it may match.
+  // Starts a new event: no rule stamped, no field chosen.
+  void Begin(PrefilterScratch* scratch) const;
+  // Adds the fields that rule `index` requires literals in to those Scan() reads.
+  void AddFieldsOf(uint32_t index, PrefilterScratch* scratch) const {
+    for (uint32_t f : fields_of_[index]) {
+      if (scratch->field_stamp[f] == scratch->epoch) continue;
+      scratch->field_stamp[f] = scratch->epoch;
+      scratch->fields.push_back(f);
+    }
+  }
+  // Scans the chosen fields of `event` and stamps the rules whose literals occur.
   void Scan(const v1::Event& event, PrefilterScratch* scratch) const;
   // True when rule `index` must be evaluated for the event last passed to Scan().
   bool MayMatch(uint32_t index, const PrefilterScratch& scratch) const {
@@ -65,6 +78,7 @@ class Prefilter {
 
   std::vector<Field> fields_;
   std::vector<uint8_t> filtered_;  // per rule: has a requirement
+  std::vector<std::vector<uint32_t>> fields_of_;  // per rule: the fields of its literals
   size_t filtered_count_ = 0;
   uint32_t literal_total_ = 0;
 };

@@ -36,6 +36,9 @@ RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
       bucket = &buckets_.back();
     }
     bucket->rules.emplace_back(rule.get(), static_cast<uint32_t>(index));
+    if (requirements[index] && !requirements[index]->empty()) {
+      bucket->filtered.push_back(static_cast<uint32_t>(index));
+    }
   }
 }
 

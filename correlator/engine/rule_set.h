@@ -43,18 +43,14 @@ class RuleSet {
   explicit RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
                    std::vector<BoundCorrelation> correlations = {}, TriplineRules tripline = {});
 
-  // Stamps in `scratch` the rules whose required literals occur in `event`.
-  void Prefilter(const v1::Event& event, PrefilterScratch* scratch) const {
-    prefilter_->Scan(event, scratch);
-  }
-
-  // Calls `fn(const SigmaRule&)` for each rule whose logsource accepts `logsource` and that the
-  // prefilter let through for the event last given to Prefilter() with `scratch`, in load order
-  // within a bucket.
-  template <typename Fn>
-  void ForEachCandidate(const EventLogsource& logsource, const PrefilterScratch& scratch,
-                        Fn&& fn) const {
-    for (const Bucket& b : buckets_) {
+  // Chooses the buckets that `logsource` selects and stamps in `scratch` the rules of theirs
+  // whose required literals occur in `event`: only the fields those rules need are scanned.
+  void Prefilter(const v1::Event& event, const EventLogsource& logsource,
+                 PrefilterScratch* scratch) const {
+    prefilter_->Begin(scratch);
+    scratch->buckets.clear();
+    for (uint32_t i = 0; i < buckets_.size(); ++i) {
+      const Bucket& b = buckets_[i];
       if (!b.logsource_key.category.empty() &&
           !CategoryMatches(b.logsource_key.category, logsource.category)) {
         continue;
@@ -62,7 +58,19 @@ class RuleSet {
       if (!b.logsource_key.service.empty() && b.logsource_key.service != logsource.service) {
         continue;
       }
-      for (const auto& [rule, index] : b.rules) {
+      scratch->buckets.push_back(i);
+      for (uint32_t rule : b.filtered) prefilter_->AddFieldsOf(rule, scratch);
+    }
+    prefilter_->Scan(event, scratch);
+  }
+
+  // Calls `fn(const SigmaRule&)` for each rule of the buckets Prefilter() chose whose logsource
+  // accepts `logsource` and whose literals occurred, in load order within a bucket.
+  template <typename Fn>
+  void ForEachCandidate(const EventLogsource& logsource, const PrefilterScratch& scratch,
+                        Fn&& fn) const {
+    for (uint32_t i : scratch.buckets) {
+      for (const auto& [rule, index] : buckets_[i].rules) {
         if (prefilter_->MayMatch(index, scratch) &&
             LogsourceMatches(rule->metadata().logsource, logsource)) {
           fn(*rule);
@@ -101,6 +109,7 @@ class RuleSet {
   struct Bucket {
     Logsource logsource_key;  // category and service only; product is checked per rule
     std::vector<std::pair<const SigmaRule*, uint32_t>> rules;  // with its index in rules_
+    std::vector<uint32_t> filtered;  // indices of its rules that sit behind literals
   };
 
   std::vector<std::unique_ptr<SigmaRule>> rules_;

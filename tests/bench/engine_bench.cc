@@ -57,6 +57,7 @@ void Run(benchmark::State& state, const std::vector<std::string>& paths) {
   const Prefilter& prefilter = loaded.rules->prefilter();
   state.counters["prefiltered_rules"] = static_cast<double>(prefilter.filtered_rules());
   state.counters["prefilter_literals"] = static_cast<double>(prefilter.literals());
+  state.counters["prefilter_fields"] = static_cast<double>(prefilter.fields());
   state.counters["prefilter_MB"] = static_cast<double>(prefilter.memory_bytes()) / 1e6;
 }
 

@@ -70,7 +70,7 @@ TEST(PrefilterEquivalenceTest, PrefilterNeverHidesAMatchOfTheSigmaHqWindowsRules
       ++candidates_all;
       if (rule->Matches(event, &scratch)) every.insert(rule.get());
     }
-    rules.Prefilter(event, &scratch.prefilter);
+    rules.Prefilter(event, logsource, &scratch.prefilter);
     rules.ForEachCandidate(logsource, scratch.prefilter, [&](const engine::SigmaRule& rule) {
       ++evaluated;
       if (rule.Matches(event, &scratch)) filtered.insert(&rule);
