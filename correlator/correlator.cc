@@ -30,14 +30,26 @@ absl::StatusOr<std::unique_ptr<Correlator>> Correlator::Create(
     TRIPLINE_RETURN_IF_ERROR(kafka::EnsureTopics(admin.get(), topics, config.topic_partitions,
                                                  std::chrono::seconds(30)));
   }
+  std::vector<std::unique_ptr<AlertSink>> sinks;
   if (!config.jsonl_path.empty()) {
     TRIPLINE_ASSIGN_OR_RETURN(auto sink, JsonlSink::Open(config.jsonl_path));
-    c->sinks_.push_back(std::move(sink));
+    sinks.push_back(std::move(sink));
   }
+  if (config.stdout_alerts) sinks.push_back(JsonlSink::Stdout());
   if (!config.alerts_topic.empty()) {
     TRIPLINE_ASSIGN_OR_RETURN(auto sink, KafkaAlertSink::Create(config.kafka, config.alerts_topic));
-    c->sinks_.push_back(std::move(sink));
+    sinks.push_back(std::move(sink));
   }
+  DispatchPolicy policy;
+  policy.drop_on_failure = config.drop_on_sink_failure;
+  policy.max_attempts = config.sink_max_attempts;
+  policy.backoff = std::chrono::milliseconds(config.sink_backoff_ms);
+  Correlator* self = c.get();
+  c->dispatcher_ = std::make_unique<AlertDispatcher>(
+      std::move(sinks), policy, &StopSignal::StopRequested, [self] {
+        self->metrics_->SetSinkFailing(true);
+        self->UpdateMetrics();
+      });
   c->rules_ = std::move(rules);
   TRIPLINE_ASSIGN_OR_RETURN(c->metrics_, CorrelatorMetrics::Start(config.metrics_listen));
   int workers = config.workers > 0
@@ -103,7 +115,9 @@ void Correlator::UpdateMetrics() {
   s.restore_failures = counters_.restore_failures;
   s.reloads = reloads_;
   s.events_by_worker = counters_.events_by_worker;
-  s.sink_retries = sink_retries_;
+  for (const auto& [name, c] : dispatcher_->counters()) {
+    s.sinks[name] = {c.written, c.failures, c.dropped};
+  }
   s.matched_events = retired_.matched_events;
   s.suppressed = retired_.suppressed;
   s.late = retired_state_.late;
@@ -240,30 +254,23 @@ absl::Status Correlator::ProcessBatch(const std::vector<Message>& batch) {
 
 absl::Status Correlator::Dispatch() {
   if (pending_alerts_.empty()) return absl::OkStatus();
+  std::vector<std::string> json;
+  json.reserve(pending_alerts_.size());
   for (const v1::Alert& alert : pending_alerts_) {
-    std::string json = AlertToEcsJson(alert);
+    json.push_back(AlertToEcsJson(alert));
     spdlog::warn("ALERT [{}] {} (rule {}, alert {})", SeverityName(alert.severity()),
                  alert.message(), alert.rule().id(), alert.alert_id());
-    for (auto& sink : sinks_) TRIPLINE_RETURN_IF_ERROR(sink->Write(alert, json));
   }
-  // Every sink must hold the alerts before the events behind them are committed. A sink that
-  // cannot deliver keeps us retrying here, which holds back consumption (backpressure).
-  for (auto& sink : sinks_) {
-    while (true) {
-      absl::Status st = sink->Flush(std::chrono::seconds(10));
-      if (st.ok()) break;
-      ++sink_retries_[sink->name()];
-      metrics_->SetSinkFailing(true);
-      UpdateMetrics();
-      spdlog::error("sink {}: {}; retrying", sink->name(), st.ToString());
-      if (StopSignal::StopRequested()) return st;
-    }
-    metrics_->SetSinkFailing(false);
-  }
-  // In every sink now: the analyst feed and the recent-alerts store get them too.
+  // Every sink must hold the alerts (or have dropped them, by policy) before the events behind
+  // them are committed. A sink that cannot deliver keeps the dispatcher retrying, which holds
+  // back consumption (backpressure).
+  absl::Status st = dispatcher_->Dispatch(pending_alerts_, json);
+  metrics_->SetSinkFailing(dispatcher_->failing());
+  TRIPLINE_RETURN_IF_ERROR(st);
+  // In the sinks now: the analyst feed and the recent-alerts store get them too.
   for (const v1::Alert& alert : pending_alerts_) {
     if (store_) {
-      if (absl::Status st = store_->Put(alert); !st.ok()) spdlog::warn("{}", st.ToString());
+      if (absl::Status put = store_->Put(alert); !put.ok()) spdlog::warn("{}", put.ToString());
     }
     hub_.Publish(alert);
   }

@@ -16,7 +16,7 @@
 #include "correlator/correlator_config.h"
 #include "correlator/correlator_metrics.h"
 #include "correlator/engine/engine.h"
-#include "correlator/sinks/sink.h"
+#include "correlator/sinks/dispatcher.h"
 #include "correlator/state/partition_checkpoint.h"
 #include "correlator/worker_pool.h"
 
@@ -114,7 +114,7 @@ class Correlator : public PartitionListener, public RuleControl {
   std::unique_ptr<EventConsumer> consumer_;
   std::map<int32_t, Partition> partitions_;
   absl::Status fatal_;  // a failed checkpoint inside a rebalance callback, reported by Run()
-  std::vector<std::unique_ptr<AlertSink>> sinks_;
+  std::unique_ptr<AlertDispatcher> dispatcher_;
   std::vector<v1::Alert> pending_alerts_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<CorrelatorMetrics> metrics_;
@@ -122,7 +122,6 @@ class Correlator : public PartitionListener, public RuleControl {
   engine::EngineCounters retired_;
   engine::StateTotals retired_state_;
   uint64_t reloads_ = 0;
-  std::map<std::string, uint64_t> sink_retries_;
   std::vector<WorkerBatch> worker_batches_;  // one per worker
   CorrelatorCounters counters_;
   std::chrono::steady_clock::time_point last_commit_;

@@ -41,6 +41,14 @@ absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
 
     config::ConfigNode outputs = root.Child("outputs");
     c.jsonl_path = Resolve(base, outputs.String("jsonl"));
+    c.stdout_alerts = outputs.Bool("stdout", false);
+    std::string on_failure = outputs.String("on_failure", "block");
+    if (on_failure != "block" && on_failure != "drop") {
+      outputs.Error("on_failure", "must be block (retry until the sink takes the alerts) or drop");
+    }
+    c.drop_on_sink_failure = on_failure == "drop";
+    c.sink_max_attempts = static_cast<int>(outputs.Int("max_attempts", 5, 1, 1000));
+    c.sink_backoff_ms = static_cast<int>(outputs.Int("retry_backoff_ms", 500, 10, 60000));
     outputs.Finish();
 
     config::ConfigNode api = root.Child("api");

@@ -23,6 +23,10 @@ struct CorrelatorConfig {
   bool skip_bad_rules = false;          // rules.on_error: skip (warn) instead of fail
 
   std::string jsonl_path;  // empty: no JSON lines output
+  bool stdout_alerts = false;  // ECS JSON lines on standard output (logs go to stderr)
+  bool drop_on_sink_failure = false;  // outputs.on_failure: block (default) or drop
+  int sink_max_attempts = 5;          // with drop: attempts before a sink's batch is dropped
+  int sink_backoff_ms = 500;          // first retry delay, doubled up to 30 s
 
   std::string api_listen = "127.0.0.1:7443";  // gRPC AlertService/RuleService; empty: off
   std::string metrics_listen = "127.0.0.1:9465";  // Prometheus /metrics and /health; empty: off

@@ -83,16 +83,23 @@ void CorrelatorMetrics::Update(const CorrelatorStats& s) {
                                        {{"worker", std::to_string(worker_events_.size())}}));
   }
   for (size_t i = 0; i < s.events_by_worker.size(); ++i) worker_events_[i].Set(s.events_by_worker[i]);
-  for (const auto& [sink, n] : s.sink_retries) {
-    auto it = sink_retries_.find(sink);
-    if (it == sink_retries_.end()) {
-      it = sink_retries_
-               .emplace(sink, MakeTotal("tripline_correlator_sink_retries",
-                                        "Flushes of an alert sink that failed and were retried",
-                                        {{"sink", sink}}))
-               .first;
+  for (const auto& [sink, n] : s.sinks) {
+    auto it = sinks_.find(sink);
+    if (it == sinks_.end()) {
+      const metrics::Labels labels = {{"sink", sink}};
+      SinkTotals t;
+      t.written = MakeTotal("tripline_correlator_sink_alerts", "Alerts a sink took", labels);
+      t.failures = MakeTotal("tripline_correlator_sink_failures",
+                             "Failed attempts to hand a batch to a sink (each retried or dropped)",
+                             labels);
+      t.dropped = MakeTotal("tripline_correlator_sink_dropped",
+                            "Alerts dropped after the last attempt (outputs.on_failure: drop)",
+                            labels);
+      it = sinks_.emplace(sink, t).first;
     }
-    it->second.Set(n);
+    it->second.written.Set(n.written);
+    it->second.failures.Set(n.failures);
+    it->second.dropped.Set(n.dropped);
   }
   for (auto& [partition, gauge] : watermark_lag_) {
     if (s.watermark_lag_seconds.count(partition) == 0) gauge->Set(0);  // no longer ours

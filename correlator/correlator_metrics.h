@@ -18,7 +18,10 @@ struct CorrelatorStats {
   uint64_t late = 0, evicted = 0;
   uint64_t checkpoints = 0, commits = 0, restored = 0, restore_failures = 0, reloads = 0;
   std::vector<uint64_t> events_by_worker;
-  std::map<std::string, uint64_t> sink_retries;  // by sink name
+  struct Sink {
+    uint64_t written = 0, failures = 0, dropped = 0;
+  };
+  std::map<std::string, Sink> sinks;  // by sink name
   std::map<int32_t, double> watermark_lag_seconds;  // assigned partitions: now - watermark
   size_t rules = 0;
 };
@@ -55,7 +58,10 @@ class CorrelatorMetrics {
   Total events_, decode_errors_, matched_, alerts_, suppressed_, late_, evicted_, checkpoints_,
       commits_, restored_, restore_failures_, reloads_;
   std::vector<Total> worker_events_;
-  std::map<std::string, Total> sink_retries_;
+  struct SinkTotals {
+    Total written, failures, dropped;
+  };
+  std::map<std::string, SinkTotals> sinks_;
   std::map<int32_t, metrics::Gauge*> watermark_lag_;
   metrics::Gauge *partitions_ = nullptr, *rules_ = nullptr;
   std::atomic<bool> sink_failing_{false};

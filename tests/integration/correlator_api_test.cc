@@ -59,7 +59,7 @@ class CorrelatorApi : public ::testing::Test {
                    "\n  events_topic: " + topic_ + "\n  alerts_topic: \"\"\n"
                    "rules:\n  paths: [" + dir_.File("rules") + "]\n"
                    "  field_map: " TRIPLINE_SOURCE_DIR "/config/field_map.yaml\n"
-                   "outputs:\n  jsonl: \"\"\napi:\n  listen: 127.0.0.1:0\nmetrics:\n  listen: 127.0.0.1:0\n"
+                   "outputs:\n  jsonl: \"\"\n  stdout: true\napi:\n  listen: 127.0.0.1:0\nmetrics:\n  listen: 127.0.0.1:0\n"
                    "correlator:\n  commit_interval_ms: 200\n  state_dir: " + dir_.File("state") +
                    "\n");
     correlator_ = std::make_unique<Process>(
@@ -124,6 +124,13 @@ TEST_F(CorrelatorApi, StreamListAndGetTheAlertsAsTheyAreRaised) {
   ASSERT_TRUE(stub->GetAlert(&get_ctx, get, &got).ok());
   EXPECT_EQ(got.message(), alert.message());
 
+  // The stdout sink printed the alert's ECS document as one JSON line.
+  bool printed = false;
+  for (const std::string& line : testing::NonEmptyLines(correlator_->Output())) {
+    printed |= line.rfind("{", 0) == 0 && line.find(alert.alert_id()) != std::string::npos;
+  }
+  EXPECT_TRUE(printed) << correlator_->Output();
+
   // Prometheus sees the same: two events, one alert (counters update at each commit).
   ASSERT_TRUE(WaitUntil(10s, [&] {
     return testing::ScrapeMetric(metrics_port_, "tripline_correlator_alerts_total") == 1;
@@ -133,6 +140,10 @@ TEST_F(CorrelatorApi, StreamListAndGetTheAlertsAsTheyAreRaised) {
   EXPECT_EQ(testing::ScrapeMetric(metrics_port_, "tripline_correlator_decode_errors_total"), 0);
   EXPECT_EQ(testing::ScrapeMetric(metrics_port_, "tripline_correlator_rules"), 1);
   EXPECT_GE(testing::ScrapeMetric(metrics_port_, "tripline_correlator_commits_total"), 1);
+  EXPECT_EQ(testing::ScrapeMetric(metrics_port_,
+                                  "tripline_correlator_sink_alerts_total{sink=\"stdout\"}"), 1);
+  EXPECT_EQ(testing::ScrapeMetric(metrics_port_,
+                                  "tripline_correlator_sink_dropped_total{sink=\"stdout\"}"), 0);
 }
 
 TEST_F(CorrelatorApi, ValidateNamesTheLineAndReloadBringsInANewRule) {

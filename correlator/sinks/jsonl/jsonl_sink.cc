@@ -14,14 +14,19 @@ absl::StatusOr<std::unique_ptr<JsonlSink>> JsonlSink::Open(const std::string& pa
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   FILE* f = std::fopen(path.c_str(), "ae");
   if (f == nullptr) return absl::InternalError(path + ": " + std::strerror(errno));
-  return std::unique_ptr<JsonlSink>(new JsonlSink(path, f));
+  return std::unique_ptr<JsonlSink>(new JsonlSink("jsonl", path, f, true));
 }
 
-JsonlSink::JsonlSink(std::string path, FILE* file) : path_(std::move(path)), file_(file) {}
+std::unique_ptr<JsonlSink> JsonlSink::Stdout() {
+  return std::unique_ptr<JsonlSink>(new JsonlSink("stdout", "standard output", stdout, false));
+}
+
+JsonlSink::JsonlSink(std::string name, std::string path, FILE* file, bool owned)
+    : name_(std::move(name)), path_(std::move(path)), file_(file), owned_(owned) {}
 
 JsonlSink::~JsonlSink() {
   (void)Flush(std::chrono::milliseconds(0));
-  std::fclose(file_);
+  if (owned_) std::fclose(file_);
 }
 
 absl::Status JsonlSink::Write(const v1::Alert&, const std::string& ecs_json) {
@@ -35,7 +40,7 @@ absl::Status JsonlSink::Write(const v1::Alert&, const std::string& ecs_json) {
 
 absl::Status JsonlSink::Flush(std::chrono::milliseconds) {
   if (!dirty_) return absl::OkStatus();
-  if (std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0) {
+  if (std::fflush(file_) != 0 || (owned_ && ::fsync(fileno(file_)) != 0)) {
     return absl::InternalError(path_ + ": flush: " + std::strerror(errno));
   }
   dirty_ = false;
