@@ -90,6 +90,7 @@ absl::StatusOr<std::unique_ptr<PartitionCheckpoint>> Correlator::OpenCheckpoint(
 
 std::unique_ptr<engine::Engine> Correlator::NewEngine() const {
   auto e = std::make_unique<engine::Engine>(rules_);
+  e->set_state_caps(config_.state_caps);
   e->set_allowed_lateness_us(config_.allowed_lateness_ms * 1000);
   e->set_suppression_window_us(config_.suppression_window_ms * 1000);
   return e;

@@ -66,6 +66,11 @@ absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
     c.state_dir = Resolve(base, corr.String("state_dir", c.state_dir));
     c.allowed_lateness_ms = corr.Int("allowed_lateness_ms", c.allowed_lateness_ms, 0, 30LL * 86400000);
     c.suppression_window_ms = corr.Int("suppression_window_ms", 0, 0, 30LL * 86400000);
+    c.state_caps.max_keys =
+        static_cast<size_t>(corr.Int("max_keys_per_rule", 100000, 1, 100000000));
+    c.state_caps.max_per_key = static_cast<size_t>(corr.Int("max_per_key", 1000, 1, 1000000));
+    c.state_caps.max_runs_per_key =
+        static_cast<size_t>(corr.Int("max_runs_per_key", 64, 1, 100000));
     c.shutdown_timeout_ms = static_cast<int>(corr.Int("shutdown_timeout_ms", 10000, 0, 600000));
     corr.Finish();
     if (c.alerts_dir.empty()) c.alerts_dir = c.state_dir + "/alerts";

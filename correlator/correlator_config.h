@@ -5,6 +5,7 @@
 
 #include "common/kafka/kafka_client.h"
 #include "common/status.h"
+#include "correlator/engine/engine.h"
 
 namespace tripline::correlator {
 
@@ -36,7 +37,8 @@ struct CorrelatorConfig {
   // group that share it hand partitions over through it.
   std::string state_dir = "/var/lib/tripline-correlator/state";
   int64_t allowed_lateness_ms = 5 * 60 * 1000;  // event time behind the partition's watermark
-  int64_t suppression_window_ms = 0;  // per rule and key: later alerts within it held back
+  int64_t suppression_window_ms = 0;
+  engine::StateCaps state_caps;  // correlator.max_keys_per_rule, max_per_key, max_runs_per_key  // per rule and key: later alerts within it held back
 
   int workers = 0;  // evaluation threads; 0: one per core
   int batch_size = 1000;

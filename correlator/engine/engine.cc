@@ -60,6 +60,11 @@ void Engine::set_allowed_lateness_us(int64_t us) {
   BuildStates();
 }
 
+void Engine::set_state_caps(const StateCaps& caps) {
+  caps_ = caps;
+  BuildStates();
+}
+
 // Fresh, empty state for every correlation, sequence and first-seen rule of the set; the new
 // states start at the engine's watermark (events the old set called late stay late).
 void Engine::BuildStates() {
@@ -67,18 +72,25 @@ void Engine::BuildStates() {
   for (const auto& rule : rules_->sequences()) {
     SequenceLimits limits;
     limits.allowed_lateness_us = lateness_us_;
+    limits.max_keys = caps_.max_keys;
+    limits.max_runs_per_key = caps_.max_runs_per_key;
+    limits.max_pending_per_key = caps_.max_per_key;
     sequences_.push_back(std::make_unique<SequenceState>(rule, limits, now_));
   }
   first_seen_.clear();
   for (const auto& rule : rules_->first_seen()) {
     FirstSeenLimits limits;
     limits.allowed_lateness_us = lateness_us_;
+    limits.max_keys = caps_.max_keys;
+    limits.max_values_per_key = caps_.max_per_key * 10;
     first_seen_.push_back(std::make_unique<FirstSeenState>(rule, limits, now_));
   }
   correlations_.clear();
   for (const BoundCorrelation& bound : rules_->correlations()) {
     CorrelationLimits limits;
     limits.allowed_lateness_us = lateness_us_;
+    limits.max_keys = caps_.max_keys;
+    limits.max_events_per_key = caps_.max_per_key;
     const BoundCorrelation* b = &bound;
     auto value_of = [b](std::string_view base_rule,
                         const v1::Event& event) -> std::optional<std::string> {

@@ -38,6 +38,15 @@ struct StateTotals {
   uint64_t evicted = 0;  // keys, runs, values or buffered events dropped at a state cap
 };
 
+// The caps on each stateful rule's memory (correlation, sequence and first-seen alike); what a
+// cap pushes out is counted (StateTotals::evicted).
+struct StateCaps {
+  size_t max_keys = 100'000;      // group keys tracked at once by one rule
+  size_t max_per_key = 1'000;     // buffered events (correlation, sequence reorder buffer) or
+                                  // remembered values (first-seen: 10x this) of one key
+  size_t max_runs_per_key = 64;   // pending sequences of one key
+};
+
 // Runs a rule set over single events: one alert per matching detection rule, and the matches fed
 // to the correlation, sequence and first-seen rules, which keep event-time state per key.
 // Threading: one Engine per partition worker thread, used only from that thread; the RuleSet it
@@ -60,6 +69,8 @@ class Engine {
   // How far behind the newest event time an event may arrive and still count in a correlation,
   // sequence or first-seen rule. Call before the first event: the (empty) state is rebuilt.
   void set_allowed_lateness_us(int64_t us);
+  // Call before the first event, like set_allowed_lateness_us().
+  void set_state_caps(const StateCaps& caps);
   // After an alert of a rule for a group key (host, or the rule's group-by values), further alerts
   // of that rule and key whose event time is less than `us` later are suppressed and counted
   // (0: off). Event time, so a replay after a crash suppresses the same ones; kept in snapshots.
@@ -95,6 +106,7 @@ class Engine {
   std::vector<std::unique_ptr<SequenceState>> sequences_;        // one per rules_->sequences()
   std::vector<std::unique_ptr<FirstSeenState>> first_seen_;      // one per rules_->first_seen()
   int64_t lateness_us_ = 5 * 60 * 1'000'000LL;
+  StateCaps caps_;
   int64_t watermark_us_ = 0;  // newest event time seen
   int64_t suppression_us_ = 0;
   std::unordered_map<std::string, int64_t> suppressed_until_;  // rule \x1f key -> event time

@@ -41,6 +41,29 @@ TEST(EngineCorrelation, ThreeProbesFromOneClientWithinAMinuteRaiseOneCorrelation
   EXPECT_EQ(alerts.size(), 1u);
 }
 
+// The engine's caps reach every stateful rule: with room for two clients, a third pushes the
+// least recently seen one out, and the engine's totals count it.
+TEST(EngineCorrelation, StateCapsEvictAndCountWhatTheyPushOut) {
+  LoadResult loaded = testing::LoadRules(kRules, "probing.yml");
+  ASSERT_TRUE(loaded.errors.empty()) << loaded.errors[0];
+  Engine engine(loaded.rules);
+  StateCaps caps;
+  caps.max_keys = 2;
+  caps.max_per_key = 2;
+  engine.set_state_caps(caps);
+  std::vector<v1::Alert> alerts;
+  engine.Process(Request("203.0.113.1", "/owa/auth/a.aspx", 0), &alerts);
+  engine.Process(Request("203.0.113.2", "/owa/auth/a.aspx", 1), &alerts);
+  EXPECT_EQ(engine.state_totals().evicted, 0u);
+  engine.Process(Request("203.0.113.3", "/owa/auth/a.aspx", 2), &alerts);
+  EXPECT_EQ(engine.state_totals().evicted, 1u) << "a third key with room for two";
+  for (int i = 0; i < 3; ++i) {
+    engine.Process(Request("203.0.113.3", "/owa/auth/b" + std::to_string(i) + ".aspx", 3 + i),
+                   &alerts);
+  }
+  EXPECT_GE(engine.state_totals().evicted, 2u) << "a key holds two buffered events at most";
+}
+
 TEST(EngineCorrelation, GenerateTrueKeepsTheBaseRuleAlerts) {
   std::string rules(kRules);
   rules.replace(rules.find("  condition: {gte: 3}"), 0, "  generate: true\n");
