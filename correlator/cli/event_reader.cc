@@ -33,10 +33,18 @@ InputFile MakeInput(const fs::path& path) {
 absl::Status Drain(agent::Source& source, const agent::EmitFn& emit, const ProgressFn& progress) {
   absl::Status started = source.Start("");
   if (!started.ok()) return started;
+  uint64_t records = 0;
+  const agent::EmitFn counted = [&](const v1::Event& event) {
+    ++records;
+    return emit(event);
+  };
   while (true) {
-    absl::StatusOr<size_t> n = source.Poll(kPollBudget, emit);
+    absl::StatusOr<size_t> n = source.Poll(kPollBudget, counted);
     if (!n.ok()) return n.status();
     if (*n == 0) return absl::OkStatus();
+    // Offline, a record is done once evaluated: let the source forget the positions it keeps
+    // for delivery reports, or they pile up for the whole file.
+    (void)source.DurableState(records);
     if (progress) progress(*n);
   }
 }
