@@ -330,22 +330,35 @@ absl::Status Correlator::Run() {
   return result;
 }
 
+namespace {
+
+// Every rule of a set, whatever its kind, as the RuleService lists it.
+void AppendRuleInfos(const engine::RuleSet& rules, const std::string& file_override,
+                     google::protobuf::RepeatedPtrField<v1::RuleInfo>* out) {
+  auto add = [&](const engine::RuleMetadata& m, const char* kind) {
+    v1::RuleInfo* info = out->Add();
+    info->set_id(m.id);
+    info->set_title(m.title);
+    info->set_kind(kind);
+    info->set_file(file_override.empty() ? m.file : file_override);
+  };
+  for (const auto& r : rules.rules()) add(r->metadata(), "sigma");
+  for (const auto& c : rules.correlations()) add(c.rule->metadata, "correlation");
+  for (const auto& q : rules.sequences()) add(q->metadata, "sequence");
+  for (const auto& f : rules.first_seen()) add(f->metadata, "first_seen");
+}
+
+}  // namespace
+
 std::vector<v1::RuleInfo> Correlator::ListRules() {
   std::shared_ptr<const engine::RuleSet> rules;
   {
     std::lock_guard lock(rules_mu_);
     rules = rules_;
   }
-  std::vector<v1::RuleInfo> out;
-  for (const auto& r : rules->rules()) {
-    v1::RuleInfo info;
-    info.set_id(r->metadata().id);
-    info.set_title(r->metadata().title);
-    info.set_kind("sigma");
-    info.set_file(r->metadata().file);
-    out.push_back(std::move(info));
-  }
-  return out;
+  google::protobuf::RepeatedPtrField<v1::RuleInfo> infos;
+  AppendRuleInfos(*rules, "", &infos);
+  return {infos.begin(), infos.end()};
 }
 
 v1::ValidateResponse Correlator::Validate(const std::string& yaml, const std::string& name) {
@@ -356,15 +369,7 @@ v1::ValidateResponse Correlator::Validate(const std::string& yaml, const std::st
   engine::LoadResult result = loader.LoadString(yaml, name);
   errors.insert(errors.end(), result.errors.begin(), result.errors.end());
   for (auto& e : errors) resp.add_errors(std::move(e));
-  if (result.rules) {
-    for (const auto& r : result.rules->rules()) {
-      v1::RuleInfo* info = resp.add_rules();
-      info->set_id(r->metadata().id);
-      info->set_title(r->metadata().title);
-      info->set_kind("sigma");
-      info->set_file(name);
-    }
-  }
+  if (result.rules) AppendRuleInfos(*result.rules, name, resp.mutable_rules());
   return resp;
 }
 

@@ -38,7 +38,7 @@ run() {  # run LABEL COMMAND...: wall seconds and peak RSS of one command
   read -r secs rss <"$work/time"
   printf '   %-58s %8s %12s %6s MB   %s\n' "$label" "$secs" \
     "$(awk -v n="$lines" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')" "$((rss / 1024))" \
-    "$(tail -1 "$work/out" | cut -c1-60)"
+    "$({ grep -E "events read|^[0-9]+$" "$work/out" || true; } | tail -1 | cut -c1-60)"
 }
 cat "$work/logs/W3SVC1/u_ex210305.log" >/dev/null  # every run reads from the page cache
 run "tripline hunt, config/rules" \

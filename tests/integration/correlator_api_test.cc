@@ -159,6 +159,18 @@ TEST_F(CorrelatorApi, ValidateNamesTheLineAndReloadBringsInANewRule) {
   EXPECT_NE(vresp.errors(0).find("typo.yml:5"), std::string::npos) << vresp.errors(0);
   EXPECT_NE(vresp.errors(0).find("endswidth"), std::string::npos) << vresp.errors(0);
 
+  // Every kind of rule validates and is listed with its kind.
+  grpc::ClientContext sctx;
+  v1::ValidateRequest sreq;
+  sreq.set_name("chain.yml");
+  sreq.set_yaml(ReadFile(TRIPLINE_SOURCE_DIR "/config/rules/hafnium/webshell_write_request_spawn.yml"));
+  v1::ValidateResponse sresp;
+  ASSERT_TRUE(rules->Validate(&sctx, sreq, &sresp).ok());
+  EXPECT_EQ(sresp.errors_size(), 0) << sresp.ShortDebugString();
+  ASSERT_EQ(sresp.rules_size(), 1);
+  EXPECT_EQ(sresp.rules(0).kind(), "sequence");
+  EXPECT_EQ(sresp.rules(0).file(), "chain.yml");
+
   dir_.Write("rules/ecp.yml", kEcpRule);
   grpc::ClientContext rctx;
   v1::ReloadResponse rresp;
