@@ -193,7 +193,12 @@ FileSourceConfig ReadFileSource(config::ConfigNode& node) {
   s.discover_interval =
       std::chrono::milliseconds(node.Int("discover_interval_ms", 1000, 10, 3600000));
   s.max_open_files = static_cast<size_t>(node.Int("max_open_files", 512, 1, 100000));
-  s.keep_original = node.Bool("keep_original", true);
+  // The W3C and HttpProxy parsers keep every column (typed fields, the rest in http.extra), so
+  // by default their records do not carry the raw line a second time (as Fluent Bit's parser
+  // filter and Elastic's integrations do); every other format keeps it. Lines a parser rejects
+  // always keep it.
+  const bool lossless = s.format == "w3c" || s.format == "httpproxy";
+  s.keep_original = node.Bool("keep_original", !lossless);
   if (node.Has("logsource")) s.logsource = ReadDeclaredLogsource(node.Child("logsource"));
   node.Finish();
   return s;

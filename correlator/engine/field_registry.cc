@@ -255,6 +255,38 @@ FieldValue UrlOriginal(const Event& e, const std::string&, std::string* scratch)
   return std::string_view(*scratch);
 }
 
+// event.original: the raw line or record. A request parsed column by column may come without it
+// (the agent's default for W3C and HttpProxy files): keyword searches then see its values
+// joined by spaces, in the W3C column order (URL query '+' stays as logged, the user agent has
+// the spaces IIS writes as '+'), then every other column.
+FieldValue EventOriginal(const Event& e, const std::string&, std::string* scratch) {
+  if (!e.original().empty() || !e.has_http()) return std::string_view(e.original());
+  const v1::HttpRequest& h = e.http();
+  scratch->clear();
+  auto add = [&](std::string_view v) {
+    if (v.empty()) return;
+    if (!scratch->empty()) scratch->push_back(' ');
+    scratch->append(v);
+  };
+  add(h.destination_ip());
+  add(h.method());
+  add(h.url_path());
+  add(h.url_query());
+  add(h.user_name());
+  add(h.source_ip());
+  std::string agent = h.user_agent();
+  std::replace(agent.begin(), agent.end(), ' ', '+');
+  add(agent);
+  add(h.referrer());
+  add(h.url_domain());
+  if (h.status_code() != 0) add(absl::StrCat(h.status_code()));
+  add(h.anchor_mailbox());
+  add(h.routing_hint());
+  add(h.backend_server());
+  for (const auto& [name, value] : h.extra()) add(value);
+  return std::string_view(*scratch);
+}
+
 // Sysmon network Initiated: "true" for outbound connections.
 FieldValue NetworkInitiated(const Event& e, const std::string&, std::string*) {
   if (!e.has_network()) return std::nullopt;
@@ -342,7 +374,7 @@ const Entry kFields[] = {
     {"host.os.type", TRIPLINE_ENVELOPE(e.host().os_type())},
     {"host.os.version", TRIPLINE_ENVELOPE(e.host().os_version())},
     {"host.exchange_build", TRIPLINE_ENVELOPE(e.host().exchange_build())},
-    {"event.original", TRIPLINE_ENVELOPE(e.original())},
+    {"event.original", &EventOriginal},
     {"source.format", TRIPLINE_ENVELOPE(e.source().format())},
     {"source.name", TRIPLINE_ENVELOPE(e.source().name())},
     {"log.file.path", TRIPLINE_ENVELOPE(e.source().path())},

@@ -150,3 +150,32 @@ TEST(FieldRegistryTest, ComposedNetworkFileAndUrlValues) {
 
 }  // namespace
 }  // namespace tripline::correlator::engine
+
+namespace tripline::correlator::engine {
+namespace {
+
+// A W3C request shipped without its raw line (the agent's default for fully parsed formats)
+// still gives keyword searches the values of its columns; a record with its raw line gives that.
+TEST(FieldRegistryTest, EventOriginalOfAParsedRequestWithoutItsLineJoinsItsColumns) {
+  v1::Event e;
+  auto* h = e.mutable_http();
+  h->set_method("POST");
+  h->set_url_path("/owa/auth/shell.aspx");
+  h->set_url_query("cmd=whoami");
+  h->set_source_ip("203.0.113.9");
+  h->set_user_agent("python requests/2.25");
+  h->set_status_code(200);
+  (*h->mutable_extra())["time-taken"] = "31";
+  std::string scratch;
+  FieldValue v = Get(e, "event.original", &scratch);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(*v, "POST /owa/auth/shell.aspx cmd=whoami 203.0.113.9 python+requests/2.25 200 31");
+  e.set_original("2021-03-05 03:00:00 raw line");
+  EXPECT_EQ(*Get(e, "event.original", &scratch), "2021-03-05 03:00:00 raw line");
+  v1::Event process;
+  process.mutable_process();
+  EXPECT_EQ(*Get(process, "event.original", &scratch), "") << "no request to render: empty";
+}
+
+}  // namespace
+}  // namespace tripline::correlator::engine

@@ -75,7 +75,9 @@ std::shared_ptr<const RuleSet> LoadOrDie(const std::string& yaml) {
 
 std::shared_ptr<const RuleSet> ShippedHafniumRules() {
   RuleLoader loader(&ShippedFieldMap());
-  LoadResult r = loader.LoadPaths({std::string(TRIPLINE_SOURCE_DIR) + "/config/rules/hafnium"});
+  const std::string dir = std::string(TRIPLINE_SOURCE_DIR) + "/config/rules/hafnium/";
+  LoadResult r = loader.LoadPaths(
+      {dir + "webshell_write_request_spawn.yml", dir + "new_service_on_exchange.yml"});
   EXPECT_TRUE(r.errors.empty()) << absl::StrJoin(r.errors, "\n");
   return r.rules;
 }

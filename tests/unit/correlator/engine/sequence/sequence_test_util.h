@@ -46,7 +46,8 @@ class EngineHarness {
 };
 
 std::shared_ptr<const RuleSet> LoadOrDie(const std::string& yaml);
-// config/rules/hafnium, loaded with the shipped field map (must load without errors).
+// The web-shell sequence and the new-service first-seen rule of config/rules/hafnium, loaded with
+// the shipped field map (must load without errors). The whole pack: tests/unit/correlator/hafnium.
 std::shared_ptr<const RuleSet> ShippedHafniumRules();
 
 }  // namespace tripline::correlator::engine::testing
