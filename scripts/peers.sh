@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the peers the benchmarks compare against (idempotent): Debian's rsyslog with omkafka,
-# and kcat. Only tests/bench/run.sh needs them.
+# kcat, and the tools the bench scripts use (jq, perl, GNU time). Only tests/bench/ needs them.
 set -euo pipefail
 missing=()
-for p in rsyslog rsyslog-kafka kcat; do
+for p in rsyslog rsyslog-kafka kcat jq perl time; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then

@@ -134,6 +134,7 @@ void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
   const EventLogsource logsource = DeriveLogsource(event);
   bool matched = false;
   rules_->Prefilter(event, logsource, &scratch_.prefilter);
+  scratch_.prefilter.active = true;
   rules_->ForEachCandidate(logsource, scratch_.prefilter, [&](const SigmaRule& rule) {
     if (!rule.Matches(event, &scratch_)) return;
     matched = true;
@@ -143,6 +144,7 @@ void Engine::Process(const v1::Event& event, std::vector<v1::Alert>* out) {
   if (matched) ++counters_.matched_events;
   const int64_t time_us = MicrosFromTimestamp(event.event_time());
   FeedTripline(event, logsource, time_us, out);
+  scratch_.prefilter.active = false;
   AdvanceWatermark(time_us, out);
   if (suppression_us_ > 0 && out->size() > first_alert) Suppress(out, first_alert);
 }

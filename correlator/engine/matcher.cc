@@ -390,7 +390,8 @@ bool ValueMatcher::MatchFieldRefs(const v1::Event& event, std::string_view value
   }
   return Combine(refs_.size(), [&](size_t i) {
     FieldValue other = refs_[i].Get(event, &s->ref_value);
-    if (!other) return false;
+    // An empty value is no value: two fields a record leaves empty are not "equal".
+    if (!other || other->empty() || value.empty()) return false;
     std::string_view needle = *other;
     if (!ref_cased_) {
       LowerInto(needle, &s->ref_lowered);

@@ -28,6 +28,7 @@ Requirement MoreSelective(Requirement a, Requirement b);
 
 // Per-thread state of the prefilter (in MatchScratch): which rules may match the current event.
 struct PrefilterScratch {
+  bool active = false;  // the stamps belong to the event being evaluated (set by the Engine)
   uint32_t epoch = 0;
   std::vector<uint32_t> rule_stamp;     // == epoch: a required literal of the rule occurred
   std::vector<uint32_t> literal_stamp;  // per literal of each field: already seen in this event
@@ -48,9 +49,11 @@ class Prefilter {
 
   // Starts a new event: no rule stamped, no field chosen.
   void Begin(PrefilterScratch* scratch) const;
-  // Adds the fields that rule `index` requires literals in to those Scan() reads.
-  void AddFieldsOf(uint32_t index, PrefilterScratch* scratch) const {
-    for (uint32_t f : fields_of_[index]) {
+  // The fields rule `index` requires literals in (indices for AddFields()).
+  const std::vector<uint32_t>& FieldsOf(uint32_t index) const { return fields_of_[index]; }
+  // Adds `fields` (from FieldsOf()) to those Scan() reads for the current event.
+  void AddFields(const std::vector<uint32_t>& fields, PrefilterScratch* scratch) const {
+    for (uint32_t f : fields) {
       if (scratch->field_stamp[f] == scratch->epoch) continue;
       scratch->field_stamp[f] = scratch->epoch;
       scratch->fields.push_back(f);

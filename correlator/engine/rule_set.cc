@@ -1,5 +1,7 @@
 #include "correlator/engine/rule_set.h"
 
+#include <algorithm>
+
 namespace tripline::correlator::engine {
 
 RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
@@ -18,10 +20,29 @@ RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
   for (const auto& [rule, generate] : generates) {
     if (!generate) suppressed_.emplace(rule, true);
   }
+  // Detection rules first (index = position in rules_), then the Sigma parts of the Tripline
+  // rules; each rule that sits behind literals learns its index.
+  std::vector<const SigmaRule*> all;
+  for (const auto& rule : rules_) all.push_back(rule.get());
+  for (const auto& seq : tripline_.sequences) {
+    for (const auto& step : seq->steps) all.push_back(step.detection.get());
+    for (const auto& step : seq->until) all.push_back(step.detection.get());
+  }
+  for (const auto& fs : tripline_.first_seen) all.push_back(fs->filter.get());
   std::vector<Requirement> requirements;
-  requirements.reserve(rules_.size());
-  for (const auto& rule : rules_) requirements.push_back(rule->Required());
+  requirements.reserve(all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    requirements.push_back(all[i]->Required());
+    if (!requirements.back() || requirements.back()->empty()) continue;
+    all[i]->prefilter_slot_ = static_cast<int32_t>(i);
+  }
   prefilter_ = std::make_unique<const engine::Prefilter>(requirements);
+  auto add_fields = [&](size_t rule, std::vector<uint32_t>* to) {
+    for (uint32_t f : prefilter_->FieldsOf(static_cast<uint32_t>(rule))) {
+      if (std::find(to->begin(), to->end(), f) == to->end()) to->push_back(f);
+    }
+  };
+  for (size_t i = rules_.size(); i < all.size(); ++i) add_fields(i, &step_fields_);
   for (size_t index = 0; index < rules_.size(); ++index) {
     const auto& rule = rules_[index];
     const Logsource& ls = rule->metadata().logsource;
@@ -36,9 +57,7 @@ RuleSet::RuleSet(std::vector<std::unique_ptr<SigmaRule>> rules,
       bucket = &buckets_.back();
     }
     bucket->rules.emplace_back(rule.get(), static_cast<uint32_t>(index));
-    if (requirements[index] && !requirements[index]->empty()) {
-      bucket->filtered.push_back(static_cast<uint32_t>(index));
-    }
+    add_fields(index, &bucket->fields);
   }
 }
 

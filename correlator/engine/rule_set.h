@@ -59,8 +59,9 @@ class RuleSet {
         continue;
       }
       scratch->buckets.push_back(i);
-      for (uint32_t rule : b.filtered) prefilter_->AddFieldsOf(rule, scratch);
+      prefilter_->AddFields(b.fields, scratch);
     }
+    prefilter_->AddFields(step_fields_, scratch);
     prefilter_->Scan(event, scratch);
   }
 
@@ -109,12 +110,15 @@ class RuleSet {
   struct Bucket {
     Logsource logsource_key;  // category and service only; product is checked per rule
     std::vector<std::pair<const SigmaRule*, uint32_t>> rules;  // with its index in rules_
-    std::vector<uint32_t> filtered;  // indices of its rules that sit behind literals
+    std::vector<uint32_t> fields;  // prefilter fields its rules require literals in
   };
 
   std::vector<std::unique_ptr<SigmaRule>> rules_;
   std::vector<Bucket> buckets_;
   std::unique_ptr<const engine::Prefilter> prefilter_;
+  // Prefilter fields of the sequence steps, until entries and first-seen filters (indexed after
+  // rules_): scanned for every event.
+  std::vector<uint32_t> step_fields_;
   std::vector<BoundCorrelation> correlations_;
   TriplineRules tripline_;
   std::unordered_map<const SigmaRule*, std::vector<std::pair<int, int>>> feeds_;

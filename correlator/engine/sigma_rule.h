@@ -51,8 +51,15 @@ class SigmaRule {
   static std::unique_ptr<SigmaRule> CompilePart(const YAML::Node& part, RuleMetadata metadata,
                                                 const FieldMap& field_map, ErrorList* errors);
 
-  // Evaluates the condition; the caller has already checked the logsource.
+  // Evaluates the condition; the caller has already checked the logsource. While an engine runs
+  // its prefilter over the event (scratch->prefilter.active), a rule whose required literals did
+  // not occur is false at once.
   bool Matches(const v1::Event& event, MatchScratch* scratch) const {
+    if (prefilter_slot_ >= 0 && scratch->prefilter.active &&
+        scratch->prefilter.rule_stamp[static_cast<size_t>(prefilter_slot_)] !=
+            scratch->prefilter.epoch) {
+      return false;
+    }
     return condition_.Evaluate(
         [&](int i) { return identifiers_[static_cast<size_t>(i)].Matches(event, scratch); });
   }
@@ -66,6 +73,7 @@ class SigmaRule {
   const RuleMetadata& metadata() const { return metadata_; }
 
  private:
+  friend class RuleSet;  // assigns prefilter_slot_ while it is built, before it is shared
   SigmaRule() = default;
   void CompileBody(const YAML::Node& doc, const FieldMap& field_map, bool check_logsource,
                    ErrorList* errors);
@@ -75,6 +83,9 @@ class SigmaRule {
   std::vector<std::string> identifier_names_;
   std::vector<SearchIdentifier> identifiers_;
   Condition condition_;
+  // This rule's index in its RuleSet's prefilter when it sits behind literals, else -1. Written
+  // once by the RuleSet constructor (a compiled rule belongs to one set), then only read.
+  mutable int32_t prefilter_slot_ = -1;
 };
 
 // Splits ATT&CK tags: attack.tNNNN[.NNN] -> techniques (upper case), other attack.<name> ->

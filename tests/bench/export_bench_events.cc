@@ -65,7 +65,8 @@ Json WindowsJson(uint32_t event_id, const std::string& provider, const std::stri
 // (`complete` false).
 Json WindowsEventJson(const v1::Event& event, bool& complete) {
   agent::WindowsEventRecord record;
-  complete = !event.original_truncated() && agent::EvtxXmlReader::Read(event.original(), record).ok();
+  complete = !event.original_truncated() &&
+             agent::EvtxXmlReader::Read(event.original(), record).ok();
   if (complete) {
     return WindowsJson(record.event_id, record.provider, record.channel, record.computer,
                        record.level, record.record_id, nullptr, &record.data);

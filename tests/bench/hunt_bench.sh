@@ -10,6 +10,7 @@ build=${TRIPLINE_BUILD_DIR:-$root/build}
 shared=${TRIPLINE_SHARED_DIR:-$root/../shared}
 lines=$(( ${HUNT_BYTES:-1100000000} / 298 ))
 
+"$root/scripts/peers.sh" >/dev/null
 "$root/scripts/build.sh" tripline >/dev/null
 work=$(mktemp -d /tmp/tripline-hunt-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -9,14 +9,18 @@
 # EVTX captures as the agent reads them, plus as many IIS requests). Tripline runs it in memory
 # (engine_bench, Google Benchmark). RSigma gets the same records as JSON lines with Sigma's own
 # field names (export_bench_events: EventID, Channel, Provider_Name, the EventData names; cs-method,
-# cs-uri-stem, ... for IIS), streamed on stdin and repeated until a run lasts about
-# $RSIGMA_SECONDS; the time of a run over no events (process start, rule loading) is subtracted.
+# cs-uri-stem, ... for IIS), on stdin from a file holding the mix as many times as makes a run
+# last about $RSIGMA_SECONDS; the time of a run over no events (process start, rule loading) is
+# subtracted. Each RSigma figure is the median of 3 runs, in CPU time (user + system) like
+# Google Benchmark's items_per_second: other work on the machine moves it less than wall time.
 # Rule sets: every SigmaHQ Windows rule ($shared/data/sigma/rules/windows) and the demo pack
 # (config/rules), the two of engine_bench.
 # RSigma runs once per entry of $RSIGMA_PIPELINES: `none` (the rules as written: every rule sees
 # every event) and `sysmon` (its builtin pipeline adding the Sysmon EventID of each category, as
 # pySigma's sysmon pipeline does; Tripline routes by logsource, which this comes closest to).
-# Matches: alerts (rule x event) of one pass over the mix.
+# Matches: alerts (rule x event) of one pass over the mix. Not the same work per event: RSigma's
+# figure includes reading the JSON line and writing its matches as JSON (to /dev/null), as its
+# CLI does in use; Tripline's starts from decoded Events and ends with Alert messages in memory.
 #
 # Environment:
 #   TRIPLINE_BUILD_DIR  build folder (build/)
@@ -29,34 +33,38 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${TRIPLINE_BUILD_DIR:-$root/build}
-shared=${TRIPLINE_SHARED_DIR:-$root/../shared}
+shared=$root/../shared  # as tests/CMakeLists.txt: engine_bench reads the same
 rsigma_root=${RSIGMA_ROOT:-/opt/rsigma}
 rsigma=$rsigma_root/bin/rsigma
 pipelines=${RSIGMA_PIPELINES:-none sysmon}
 target_seconds=${RSIGMA_SECONDS:-6}
 min_time=${BENCH_MIN_TIME:-3}
 command -v cargo >/dev/null || export PATH=$HOME/.cargo/bin:$PATH
+work=$(mktemp -d /tmp/tripline-rsigma.XXXXXX)
+trap 'rm -rf "$work"' EXIT
 
 # Installs RSigma when missing (idempotent). A version that needs a newer rustc is refused by
 # cargo at once, naming the newest one this toolchain supports: that one is installed instead.
+cargo_install() {  # cargo_install SPEC LOG
+  echo "   installing $1 into $rsigma_root (cargo install --locked: a few minutes)" >&2
+  cargo install --locked --root "$rsigma_root" "$1" >"$2" 2>&1
+}
 install_rsigma() {
   [ -x "$rsigma" ] && return 0
-  command -v cargo >/dev/null || { echo "rsigma_compare: cargo not found, cannot install RSigma" >&2; return 1; }
-  local spec=rsigma log
-  [ -n "${RSIGMA_VERSION:-}" ] && spec=rsigma@$RSIGMA_VERSION
-  log=$(mktemp)
-  echo "   installing $spec into $rsigma_root (cargo install --locked; a few minutes)" >&2
-  if ! cargo install --locked --root "$rsigma_root" "$spec" >"$log" 2>&1; then
-    local fallback
-    fallback=$(sed -n 's/^`rsigma \([0-9.]*\)` supports rustc.*/\1/p' "$log" | head -1)
-    if [ -z "$fallback" ] || ! cargo install --locked --root "$rsigma_root" "rsigma@$fallback" >"$log" 2>&1; then
-      echo "rsigma_compare: RSigma could not be installed:" >&2
-      tail -20 "$log" >&2
-      rm -f "$log"
-      return 1
-    fi
+  if ! command -v cargo >/dev/null; then
+    echo "rsigma_compare: cargo not found, cannot install RSigma" >&2
+    return 1
   fi
-  rm -f "$log"
+  local spec=rsigma${RSIGMA_VERSION:+@$RSIGMA_VERSION} log=$work/cargo.log fallback
+  cargo_install "$spec" "$log" && return 0
+  fallback=$(sed -n 's/^`rsigma \([0-9.]*\)` supports rustc.*/\1/p' "$log" | head -1)
+  if [ -n "$fallback" ]; then
+    grep -m1 '^error' "$log" >&2
+    cargo_install "rsigma@$fallback" "$log" && return 0
+  fi
+  echo "rsigma_compare: RSigma could not be installed:" >&2
+  tail -20 "$log" >&2
+  return 1
 }
 if ! install_rsigma; then
   echo "rsigma_compare: no RSigma, no comparison (export_bench_events still writes the events:" \
@@ -65,9 +73,8 @@ if ! install_rsigma; then
 fi
 rsigma_version=$("$rsigma" --version | awk '{print $2; exit}')
 
+"$root/scripts/peers.sh" >/dev/null
 TRIPLINE_BUILD_DIR=$build "$root/scripts/build.sh" engine_bench export_bench_events >/dev/null
-work=$(mktemp -d /tmp/tripline-rsigma.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 "$build/tests/bench/export_bench_events" "$work/events.jsonl" 2>"$work/export.log"
 mix=$(wc -l <"$work/events.jsonl")
 echo "   $(sed 's/^export_bench_events: //' "$work/export.log")"
@@ -76,26 +83,28 @@ echo "   $(sed 's/^export_bench_events: //' "$work/export.log")"
 taskset -c 0 "$build/tests/bench/engine_bench" --benchmark_min_time="$min_time" \
   --benchmark_format=json 2>/dev/null >"$work/tripline.json"
 tripline() {  # tripline BENCHMARK FIELD
-  jq -r --arg b "$1" --arg f "$2" '.benchmarks[] | select(.name == $b) | .[$f]' "$work/tripline.json"
+  jq -r --arg b "$1" --arg f "$2" '.benchmarks[] | select(.name == $b) | .[$f]' \
+    "$work/tripline.json"
 }
 
-now_ns() { date +%s%N; }
-# Seconds of one RSigma run (rules $2, then its arguments) over $1 copies of the mix on stdin,
-# written by one perl on core 1 so that core 0 is RSigma's alone. Its stderr (the "Loaded N
-# rules" and "Processed N events, M matches" lines) is left in $work/rsigma.err.
+# $work/input.jsonl: $1 copies of the mix, in one file (read from the page cache: no producer
+# process beside RSigma).
+write_input() {
+  perl -e 'local $/; open(F, "<", $ARGV[0]) or die; my $d = <F>; print $d for 1 .. $ARGV[1]' \
+    "$work/events.jsonl" "$1" >"$work/input.jsonl"
+}
+# CPU seconds (user + system) of one RSigma run (rules $1, then its arguments) over
+# $work/input.jsonl on its stdin. Its stderr (the "Loaded N rules" and "Processed N events,
+# M matches" lines) is left in $work/rsigma.err.
 rsigma_run() {
-  local copies=$1 rules=$2
-  shift 2
-  local start end
-  start=$(now_ns)
-  if ! taskset -c 1 perl -e 'local $/; open(F, "<", $ARGV[0]) or die; my $d = <F>;
-                             print $d for 1 .. $ARGV[1]' "$work/events.jsonl" "$copies" |
-    taskset -c 0 "$rsigma" engine eval -r "$rules" "$@" >/dev/null 2>"$work/rsigma.err"; then
+  local rules=$1
+  shift
+  if ! /usr/bin/time -f "%U %S" -o "$work/time.txt" taskset -c 0 "$rsigma" engine eval \
+    -r "$rules" "$@" <"$work/input.jsonl" >/dev/null 2>"$work/rsigma.err"; then
     echo "rsigma_compare: rsigma engine eval -r $rules $* failed:" >&2
     tail -5 "$work/rsigma.err" >&2
   fi
-  end=$(now_ns)
-  awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f", (b - a) / 1e9}'
+  awk '{printf "%.3f", $1 + $2}' "$work/time.txt"
 }
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
@@ -114,22 +123,32 @@ compare() {  # compare LABEL RULES BENCHMARK
     args=()
     name="rsigma $rsigma_version"
     [ "$p" != none ] && args=(-p "$p") && name="$name -p $p"
-    empty=$(median3 "$(rsigma_run 0 "$rules" "${args[@]}")" "$(rsigma_run 0 "$rules" "${args[@]}")" \
-      "$(rsigma_run 0 "$rules" "${args[@]}")")
-    loaded=$(sed -n 's/^Loaded \([0-9]*\) rules.*/\1/p' "$work/rsigma.err")
+    write_input 0
+    runs=()
+    for _ in 1 2 3; do runs+=("$(rsigma_run "$rules" "${args[@]}")"); done
+    empty=$(median3 "${runs[@]}")
+    # "Loaded N rules from ...", or "Loaded N detection rules + M correlation rules from ..."
+    loaded=$(awk '/^Loaded [0-9]/ {n = $2; if ($3 == "detection") n += $6; print n}' \
+      "$work/rsigma.err")
     rejected=$(sed -n 's/^Warning: \([0-9]*\) parse errors.*/\1/p' "$work/rsigma.err")
-    rsigma_run 1 "$rules" "${args[@]}" >/dev/null
-    matches=$(sed -n 's/^Processed [0-9]* events, \([0-9]*\) matches.*/\1/p' "$work/rsigma.err")
+    write_input 1
+    rsigma_run "$rules" "${args[@]}" >/dev/null
+    # "Processed N events, M matches.", or "..., M detection matches, C correlation matches."
+    matches=$(awk '/^Processed / {print $4 + ($5 == "detection" ? $7 : 0)}' "$work/rsigma.err")
     # Calibrate on 20 copies, then size the measured runs to about $target_seconds.
-    calib=$(rsigma_run 20 "$rules" "${args[@]}")
+    write_input 20
+    calib=$(rsigma_run "$rules" "${args[@]}")
     copies=$(awk -v c="$calib" -v e="$empty" -v t="$target_seconds" \
       'BEGIN {d = c - e; if (d < 0.01) d = 0.01; n = int(20 * t / d); print (n < 20 ? 20 : n)}')
+    write_input "$copies"
     runs=()
-    for _ in 1 2 3; do runs+=("$(rsigma_run "$copies" "$rules" "${args[@]}")"); done
+    for _ in 1 2 3; do runs+=("$(rsigma_run "$rules" "${args[@]}")"); done
     total=$(median3 "${runs[@]}")
-    rate=$(awk -v n="$((copies * mix))" -v t="$total" -v e="$empty" 'BEGIN {printf "%.0f", n / (t - e)}')
+    rate=$(awk -v n="$((copies * mix))" -v t="$total" -v e="$empty" \
+      'BEGIN {printf "%.0f", n / (t - e)}')
     row "" "$name" "$loaded" "${rejected:-0}" "$matches" "$rate"
-    echo "     ($copies x $mix events: ${runs[*]} s, median $total s, minus $empty s with no events)"
+    echo "     ($copies x $mix events: ${runs[*]} CPU s, median $total s;" \
+      "minus $empty s without events)"
   done
 }
 compare "SigmaHQ windows" "$shared/data/sigma/rules/windows" BM_SigmaHqWindowsRules

@@ -204,6 +204,12 @@ TEST(MatcherTest, FieldRefComparesTwoFieldsOfTheEvent) {
                                       NoRefs());
   ASSERT_TRUE(prefix.ok());
   EXPECT_TRUE(prefix->Matches(event, std::string_view("C:\\TEMP\\EVIL.EXE --flag"), &scratch));
+  // Two fields the record leaves empty are not equal (a garbled Sysmon 26 once matched
+  // "TargetFilename equals Image" this way).
+  v1::Event empty;
+  empty.mutable_process();
+  EXPECT_FALSE(m->Matches(empty, std::string_view(""), &scratch));
+  EXPECT_FALSE(m->Matches(event, std::string_view(""), &scratch));
   auto unknown = ValueMatcher::Compile({"fieldref"}, {"NoSuchField"}, NoRefs());
   EXPECT_FALSE(unknown.ok());
 }
