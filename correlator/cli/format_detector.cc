@@ -70,9 +70,41 @@ bool LooksLikeW3cLine(std::string_view line) {
   return false;
 }
 
+// A CSV header line: at least two commas, every column a name (letters first, optionally in
+// double quotes, as PowerShell's Export-Csv writes them), so not a data row.
+bool LooksLikeCsvHeader(std::string_view line) {
+  if (std::count(line.begin(), line.end(), ',') < 2) return false;
+  size_t start = 0;
+  while (start <= line.size()) {
+    size_t end = line.find(',', start);
+    if (end == std::string_view::npos) end = line.size();
+    std::string_view name = TrimLine(line.substr(start, end - start));
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+      name = name.substr(1, name.size() - 2);
+    }
+    if (name.empty() || !std::isalpha(static_cast<unsigned char>(name.front()))) return false;
+    for (char c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view("_-. ()").find(c) ==
+                                                              std::string_view::npos) {
+        return false;
+      }
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
 // The format the first data line decides (always one).
 std::string_view FromDataLine(std::string_view line) {
   if (StartsWithNoCase(line, "DateTime,RequestId")) return "httpproxy";
+  if (LooksLikeCsvHeader(line)) {
+    // An HttpProxy export (Test-ProxyLogon's, a SIEM's) names some of its own columns.
+    for (std::string_view column : {"AnchorMailbox", "ClientIpAddress", "RoutingHint",
+                                    "BackEndCookie", "TargetServer", "UrlStem"}) {
+      if (ContainsNoCase(line, column)) return "httpproxy";
+    }
+    return "csv";
+  }
   if (LooksLikeW3cLine(line)) return "w3c";
   if (line.front() == '{') {
     if (line.find("EventID") != std::string_view::npos ||

@@ -35,6 +35,11 @@ struct FileSource::Tracked {
   bool seen = true;        // found by the last discovery under a matching path
   int idle_discoveries = 0;
   uint64_t in_flight = 0;  // records emitted from this file, not yet durable
+  // The event time of the file's last record that had one: a line without a time of its own (a
+  // line the parser rejects, a format without timestamps) belongs to that moment, not to now,
+  // so that replaying an old log does not move the correlator's watermark to today.
+  int64_t last_seconds = 0;
+  int32_t last_nanos = 0;
 };
 
 FileSource::FileSource(FileSourceConfig config, const AgentIdentity* identity)
@@ -227,7 +232,7 @@ absl::StatusOr<size_t> FileSource::Poll(size_t budget, const EmitFn& emit) {
 // record carries (host, source, observed_time, event_time) are kept and cleared instead, and the
 // body too when the parser writes the same kind for every record; their string buffers are then
 // reused by the next line. A kept event_time is zero until the parser sets it (OnLine() falls back
-// to observed_time for a zero time, as for a missing one).
+// to the file's previous record time, else observed_time, for a zero time as for a missing one).
 void FileSource::ResetEvent(const Parser& parser) {
   std::unique_ptr<v1::Host> host(event_.has_host() ? event_.release_host() : nullptr);
   std::unique_ptr<v1::Source> source(event_.has_source() ? event_.release_source() : nullptr);
@@ -304,7 +309,15 @@ absl::Status FileSource::OnLine(Tracked& file, const TailedLine& line, const Emi
   if (line.truncated) (*event_.mutable_labels())["truncated"] = "true";
   if (!event_.has_event_time() ||
       (event_.event_time().seconds() == 0 && event_.event_time().nanos() == 0)) {
-    *event_.mutable_event_time() = event_.observed_time();
+    if (file.last_seconds != 0 || file.last_nanos != 0) {
+      event_.mutable_event_time()->set_seconds(file.last_seconds);
+      event_.mutable_event_time()->set_nanos(file.last_nanos);
+    } else {
+      *event_.mutable_event_time() = event_.observed_time();
+    }
+  } else {
+    file.last_seconds = event_.event_time().seconds();
+    file.last_nanos = event_.event_time().nanos();
   }
   TRIPLINE_RETURN_IF_ERROR(emit(event_));
   if (!kind.ok()) ++counters_.parse_errors;

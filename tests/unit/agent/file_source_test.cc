@@ -189,21 +189,23 @@ TEST_F(FileSourceTest, NothingOfOneRecordLeaksIntoTheNext) {
   EXPECT_EQ(events[0].event_time().seconds(), 1614913201);
   EXPECT_TRUE(events[1].has_app());
   EXPECT_FALSE(events[1].has_http());
+  // A rejected line belongs to the moment of the file's previous record, not to now: replaying
+  // an old log must not move the correlator's watermark to today.
+  EXPECT_EQ(events[1].event_time().seconds(), 1614913201);
   EXPECT_EQ(events[2].http().method(), "GET");
   EXPECT_EQ(events[2].http().url_query(), "");  // "-" is W3C for no value
   EXPECT_EQ(events[2].http().referrer(), "");
   EXPECT_EQ(events[2].http().status_code(), 302);
   EXPECT_TRUE(events[2].labels().empty());
-  // A layout without date and time: no field of the earlier records, and the time the agent
-  // read the line as event time.
+  // A layout without date and time: no field of the earlier records, and the time of the file's
+  // last timed record as event time.
   const v1::HttpRequest& last = events[3].http();
   EXPECT_EQ(last.url_path(), "/ecp/y.js");
   EXPECT_EQ(last.url_query(), "");
   EXPECT_EQ(last.source_ip(), "");
   EXPECT_EQ(last.referrer(), "");
   EXPECT_EQ(last.status_code(), 0);
-  EXPECT_EQ(events[3].event_time().seconds(), events[3].observed_time().seconds());
-  EXPECT_EQ(events[3].event_time().nanos(), events[3].observed_time().nanos());
+  EXPECT_EQ(events[3].event_time().seconds(), 1614913202);
   EXPECT_NE(events[3].event_id(), events[2].event_id());
   EXPECT_GT(events[3].source().position(), events[2].source().position());
 }
@@ -220,9 +222,12 @@ TEST_F(FileSourceTest, WithoutKeepOriginalOnlyUnparsedLinesCarryTheRawLine) {
   auto events = Drain(s);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].original(), "garbage");
+  // No timed record before it in the file: the time the agent read it.
+  EXPECT_EQ(events[0].event_time().seconds(), events[0].observed_time().seconds());
   EXPECT_EQ(events[1].original(), "");
   EXPECT_EQ(events[1].http().url_path(), "/owa/1");
-  // With the default the raw line travels with every record.
+  // With keep_original (FileSourceConfig's default; the agent's config turns it off for W3C and
+  // HttpProxy) the raw line travels with every record.
   auto kept = Drain(*Make());
   EXPECT_EQ(kept[1].original(), Line(1).substr(0, Line(1).size() - 1));
 }

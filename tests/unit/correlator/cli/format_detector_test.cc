@@ -31,6 +31,16 @@ const Case kCases[] = {
                            "#Fields: DateTime,RequestId,MajorVersion\n", "httpproxy"},
     {"httpproxy_header",
      "DateTime,RequestId,MajorVersion,MinorVersion\n2021-03-03T00:00:00Z,x,15,1\n", "httpproxy"},
+    // Test-ProxyLogon's export: PowerShell's Export-Csv, quoted header with HttpProxy columns.
+    {"httpproxy_export",
+     "#TYPE Selected.System.Management.Automation.PSCustomObject\n"
+     "\"DateTime\",\"RequestId\",\"ClientIpAddress\",\"UrlStem\",\"AnchorMailbox\"\n"
+     "\"2021-03-03T06:49:42.162Z\",\"xxx\",\"130.255.189.21\",\"/ecp/y.js\",\"x\"\n",
+     "httpproxy"},
+    // A SIEM's CSV export with its own column names.
+    {"csv_header", "timestamp,hostname,urlpath,useragent,http-metode\n2021-03-05T03:06:27Z,a,b,c,d\n",
+     "csv"},
+    {"csv_data_row_is_not_a_header", "2021-03-05,10.0.0.1,GET\n", "plain"},
     {"ecp", "#Software: Microsoft Exchange Server\n#Log-type: ECP Server Log\n", "ecp"},
     {"oab", "#Log-type: OAB Generator Log\n", "oab"},
     {"winevent_json", "{\"EventID\": 4688, \"Channel\": \"Security\"}\n", "winevent_json"},
