@@ -1,10 +1,14 @@
 #include "correlator/cli/event_reader.h"
 
 #include <algorithm>
+#include <deque>
+#include <functional>
+#include <queue>
 #include <filesystem>
 #include <system_error>
 
 #include "agent/parsers/parser.h"
+#include "common/status.h"
 #include "agent/sources/evtx/evtx_source.h"
 #include "agent/sources/file/file_source.h"
 #include "correlator/cli/format_detector.h"
@@ -103,9 +107,16 @@ absl::Status ReadEvtxFile(const std::string& path, const agent::EmitFn& emit,
   return status;
 }
 
-absl::Status ReadLogFile(const std::string& path, const std::string& format,
-                         const v1::DeclaredLogsource& logsource, const agent::EmitFn& emit,
-                         const ProgressFn& progress) {
+namespace {
+
+const agent::AgentIdentity& HuntIdentity() {
+  static const agent::AgentIdentity identity{kAgentId, v1::Host()};
+  return identity;
+}
+
+absl::StatusOr<std::unique_ptr<agent::Source>> OpenLogFile(const std::string& path,
+                                                           const std::string& format,
+                                                           const v1::DeclaredLogsource& logsource) {
   agent::FileSourceConfig config;
   config.name = "hunt-file";
   config.paths = {GlobEscape(path)};
@@ -114,9 +125,109 @@ absl::Status ReadLogFile(const std::string& path, const std::string& format,
   if (agent::MakeParser(config.format) == nullptr) {
     return absl::InvalidArgumentError("unknown format '" + config.format + "'");
   }
-  agent::AgentIdentity identity{kAgentId, v1::Host()};
-  agent::FileSource source(config, &identity);
-  return Drain(source, emit, progress);
+  return std::make_unique<agent::FileSource>(config, &HuntIdentity());
+}
+
+std::unique_ptr<agent::Source> OpenEvtxFile(const std::string& path) {
+  agent::EvtxSourceConfig config;
+  config.name = "hunt-evtx";
+  config.path = path;
+  return std::make_unique<agent::EvtxSource>(config, kAgentId, v1::Host());
+}
+
+int64_t TimeOf(const v1::Event& e) {
+  return e.event_time().seconds() * 1'000'000'000LL + e.event_time().nanos();
+}
+
+// One input of a merge: its source and the records read ahead of the merge.
+struct MergeInput {
+  const InputFile* file = nullptr;
+  std::unique_ptr<agent::Source> source;
+  std::deque<v1::Event> ahead;
+  uint64_t records = 0;
+  bool done = false;
+};
+
+constexpr size_t kMergeBudget = 256 * 1024;
+
+// Reads the next piece of `in` (if it has nothing ahead); false when the input is finished.
+bool Refill(MergeInput& in, const ProgressFn& progress,
+            const std::function<void(const InputFile&, const absl::Status&)>& on_error) {
+  while (in.ahead.empty() && !in.done) {
+    absl::StatusOr<size_t> n = in.source->Poll(kMergeBudget, [&](const v1::Event& e) {
+      in.ahead.push_back(e);
+      ++in.records;
+      return absl::OkStatus();
+    });
+    if (!n.ok()) on_error(*in.file, n.status());
+    if (!n.ok() || *n == 0) {
+      in.done = true;
+      if (progress && in.file->evtx) progress(in.file->size);
+      break;
+    }
+    (void)in.source->DurableState(in.records);  // offline: read is done
+    if (progress && !in.file->evtx) progress(*n);
+  }
+  return !in.ahead.empty();
+}
+
+}  // namespace
+
+absl::Status ReadLogFile(const std::string& path, const std::string& format,
+                         const v1::DeclaredLogsource& logsource, const agent::EmitFn& emit,
+                         const ProgressFn& progress) {
+  TRIPLINE_ASSIGN_OR_RETURN(std::unique_ptr<agent::Source> source,
+                            OpenLogFile(path, format, logsource));
+  return Drain(*source, emit, progress);
+}
+
+absl::Status ReadMerged(const std::vector<InputFile>& inputs, const std::string& format,
+                        const v1::DeclaredLogsource& logsource, const agent::EmitFn& emit,
+                        const ProgressFn& progress,
+                        const std::function<void(const InputFile&, const absl::Status&)>& on_error) {
+  if (inputs.size() == 1) {
+    const InputFile& f = inputs[0];
+    absl::Status s = f.evtx ? ReadEvtxFile(f.path, emit, progress)
+                            : ReadLogFile(f.path, format, logsource, emit, progress);
+    if (!s.ok()) on_error(f, s);
+    return absl::OkStatus();
+  }
+  std::vector<MergeInput> merged;
+  merged.reserve(inputs.size());
+  for (const InputFile& f : inputs) {
+    MergeInput in;
+    in.file = &f;
+    if (f.evtx) {
+      in.source = OpenEvtxFile(f.path);
+    } else {
+      auto source = OpenLogFile(f.path, format, logsource);
+      if (!source.ok()) {
+        on_error(f, source.status());
+        continue;
+      }
+      in.source = *std::move(source);
+    }
+    if (absl::Status st = in.source->Start(""); !st.ok()) {
+      on_error(f, st);
+      continue;
+    }
+    merged.push_back(std::move(in));
+  }
+  // A min-heap of (time of the next record, input), earliest first; ties keep input order.
+  using Head = std::pair<int64_t, size_t>;
+  std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+  for (size_t i = 0; i < merged.size(); ++i) {
+    if (Refill(merged[i], progress, on_error)) heads.emplace(TimeOf(merged[i].ahead.front()), i);
+  }
+  while (!heads.empty()) {
+    const size_t i = heads.top().second;
+    heads.pop();
+    MergeInput& in = merged[i];
+    TRIPLINE_RETURN_IF_ERROR(emit(in.ahead.front()));
+    in.ahead.pop_front();
+    if (Refill(in, progress, on_error)) heads.emplace(TimeOf(in.ahead.front()), i);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace tripline::correlator::cli

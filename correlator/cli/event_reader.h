@@ -38,4 +38,15 @@ absl::Status ReadLogFile(const std::string& path, const std::string& format,
                          const v1::DeclaredLogsource& logsource, const agent::EmitFn& emit,
                          const ProgressFn& progress = {});
 
+// Reads several inputs at once and calls `emit` in event-time order across them: each input
+// keeps its own order, and the input whose next record is the earliest goes next (a k-way merge
+// over small read-ahead buffers). So a sequence whose steps sit in different logs (an HttpProxy
+// row, then an ECP cmdlet, then an IIS request) is seen in the order it happened, as the
+// correlator sees the live stream. A single input is read straight through. `on_error` is told
+// about an input that cannot be read (the others go on); `format` and `logsource` as ReadLogFile.
+absl::Status ReadMerged(const std::vector<InputFile>& inputs, const std::string& format,
+                        const v1::DeclaredLogsource& logsource, const agent::EmitFn& emit,
+                        const ProgressFn& progress,
+                        const std::function<void(const InputFile&, const absl::Status&)>& on_error);
+
 }  // namespace tripline::correlator::cli

@@ -178,17 +178,21 @@ int RunHunt(const HuntOptions& options, std::shared_ptr<const engine::RuleSet> r
     }
     return absl::OkStatus();
   };
+  std::vector<InputFile> readable;
   for (const InputFile& f : inputs) {
     if (std::string why = UnreadableReason(f, options.format); !why.empty()) {
       err << "tripline hunt: " << f.path << ": " << why << "\n";
       bar.Add(f.size);
       continue;
     }
-    absl::Status s = f.evtx ? ReadEvtxFile(f.path, emit, progress)
-                            : ReadLogFile(f.path, options.format, options.logsource, emit,
-                                          progress);
-    if (!s.ok()) err << "tripline hunt: " << f.path << ": " << s.message() << "\n";
+    readable.push_back(f);
   }
+  // All inputs at once, in event-time order, so that chains across logs are seen as they ran.
+  absl::Status s = ReadMerged(readable, options.format, options.logsource, emit, progress,
+                              [&](const InputFile& f, const absl::Status& st) {
+                                err << "tripline hunt: " << f.path << ": " << st.message() << "\n";
+                              });
+  if (!s.ok()) err << "tripline hunt: " << s.message() << "\n";
   bar.Finish();
   if (!options.json) PrintSummary(alerts, engine.counters().events, out);
   return 0;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <fstream>
 #include <sstream>
 
 #include "correlator/cli/cli.h"
@@ -40,6 +41,36 @@ TEST(HuntTest, WebShellRequestGivesOneJsonAlert) {
   EXPECT_NE(a["original"].get<std::string>().find("RedirSuiteServerProxy.aspx"), std::string::npos);
   EXPECT_EQ(a["fields"]["http"]["url_path"], "/owa/auth/RedirSuiteServerProxy.aspx");
   EXPECT_TRUE(r.err.empty()) << r.err;  // not a terminal: no progress bar
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The ProxyLogon chain spans two logs: the SSRF rows in HttpProxy, the script-tagged
+// Set-OabVirtualDirectory in the ECP log. The ECP log sorts first and runs on for 40 minutes
+// (an admin's later cmdlet): read one file after the other, the HttpProxy rows would arrive 40
+// minutes behind the watermark and be too late for the sequence. hunt reads all inputs in
+// event-time order, as the correlator sees the live stream, so the chain is found.
+TEST(HuntTest, AChainAcrossTwoLogsIsFoundInEventTimeOrder) {
+  TestDir dir;
+  const std::string chains = kRepo + "/tests/data/hafnium/chains/";
+  std::string ecp = ReadAll(chains + "proxylogon.ecp.LOG");
+  ecp += "2021-03-03T07:40:02.118Z,EXCH01,ECP.Request,\"S:TIME=12;'S:CMD=Get-Mailbox.Identity="
+         "''alice''';S:USID=S-1-5-21-1-2-3-500\"\n";
+  dir.Write("logs/proxylogon.ecp.LOG", ecp);
+  dir.Write("logs/proxylogon_ecp.httpproxy.LOG", ReadAll(chains + "proxylogon_ecp.httpproxy.LOG"));
+  CliRun r = Cli({"hunt", dir.path() + "/logs", "--rules",
+                  kRepo + "/config/rules/hafnium/proxylogon_exploit_chain.yml", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::vector<nlohmann::json> alerts;
+  for (std::string line; std::getline(lines, line);) alerts.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(alerts.size(), 1u) << r.out << r.err;
+  EXPECT_EQ(alerts[0]["rule_id"], "f4592174-83c0-4546-8c56-ba6a756378e1");
 }
 
 TEST(HuntTest, TextSummaryByRuleAndHost) {
