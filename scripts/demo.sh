@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# The Tripline demo on one machine: sets up (idempotent), builds, starts a real Kafka broker,
-# starts the correlator and an agent tailing an IIS log, replays a short ProxyLogon-style web-shell
-# access into that log, and prints the alert as it arrived through the broker. Cleans up on exit.
+# The Tripline demo on one machine, in under two minutes once built: sets up (idempotent), builds,
+# starts a real Kafka broker and the correlator with the Hafnium rule pack, and one agent for each
+# of three simulated Exchange servers. The scenario generator then writes their IIS, HttpProxy,
+# ECP, OAB and Windows event logs in scaled real time: ordinary traffic all along, and a ProxyLogon
+# intrusion on EXCH01 (SSRF, web shell dropped and used), LSASS dumped and carried off from EXCH02,
+# a mailbox exported and downloaded from EXCH03. Alerts stream in as the correlator raises them
+# (one coloured line each, through its gRPC feed); then a summary, and the evidence chain of the
+# web-shell sequence. Cleans up on exit; logs and alerts stay in $TMPDIR/tripline-demo-last.
+#
+#   bash scripts/demo.sh           DEMO_SPEED=90 (scenario seconds per second), DEMO_SEED=demo
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${TRIPLINE_BUILD_DIR:-$root/build}
+speed=${DEMO_SPEED:-90}
+seed=${DEMO_SEED:-demo}
 
 bold=""; red=""; green=""; dim=""; reset=""
 if [ -t 1 ]; then bold=$'\e[1m'; red=$'\e[31m'; green=$'\e[32m'; dim=$'\e[2m'; reset=$'\e[0m'; fi
@@ -13,8 +22,9 @@ step() { echo "${bold}==> $*${reset}"; }
 step "setting up (Debian packages, Kafka jars)"
 "$root/scripts/setup.sh"
 step "building"
-"$root/scripts/build.sh" tripline-agent tripline-correlator
+"$root/scripts/build.sh" tripline-agent tripline-correlator tripline
 
+started=$(date +%s)
 work=$(mktemp -d /tmp/tripline-demo.XXXXXX)
 pids=()
 keep=${TMPDIR:-/tmp}/tripline-demo-last
@@ -22,18 +32,18 @@ cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$keep" && mkdir -p "$keep"
-  cp "$work"/*.log "$work"/*.yaml "$work"/alerts.jsonl "$keep"/ 2>/dev/null || true
+  cp "$work"/*.log "$work"/*.yaml "$work"/alerts.jsonl "$work"/hosts/truth.jsonl "$keep"/ \
+    2>/dev/null || true
   "$root/scripts/kafka.sh" stop "$work/kafka" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 step "starting Apache Kafka (KRaft, one node, loopback)"
-"$root/scripts/kafka.sh" start "$work/kafka"
+"$root/scripts/kafka.sh" start "$work/kafka" >/dev/null
 brokers=$(cat "$work/kafka/bootstrap")
+echo "   broker $brokers"
 
-mkdir -p "$work/iis/W3SVC1"
-log="$work/iis/W3SVC1/u_ex210305.log"
 cat >"$work/correlator.yaml" <<YAML
 kafka:
   brokers: $brokers
@@ -41,7 +51,7 @@ kafka:
   events_topic: tripline.events
   alerts_topic: tripline.alerts
 rules:
-  paths: [$root/config/rules/demo]
+  paths: [$root/config/rules]
   field_map: $root/config/field_map.yaml
 outputs:
   jsonl: $work/alerts.jsonl
@@ -53,58 +63,96 @@ correlator:
   commit_interval_ms: 500
   state_dir: $work/correlator-state
 YAML
-cat >"$work/agent.yaml" <<YAML
-agent:
-  id: EXCH01
-  host_name: exch01.corp.example
-  exchange_build: 15.1.2176.2
-  data_dir: $work/agent-data
-  poll_interval_ms: 100
-kafka:
-  brokers: $brokers
-  topic: tripline.events
-sources:
-  - name: iis-w3svc1
-    path: $log
-    format: w3c
-YAML
-
-step "starting tripline-correlator and tripline-agent"
+step "starting tripline-correlator ($(ls "$root"/config/rules/*/*.yml | wc -l) rule files: config/rules)"
 "$build/correlator/tripline-correlator" -c "$work/correlator.yaml" >"$work/correlator.log" 2>&1 &
 pids+=($!)
-"$build/agent/tripline-agent" -c "$work/agent.yaml" >"$work/agent.log" 2>&1 &
-pids+=($!)
-
-step "replaying an Exchange IIS log: normal OWA use, then a ProxyLogon web shell in /owa/auth/"
-emit() { echo "$1" >>"$log"; echo "  ${dim}$1${reset}"; sleep 0.2; }
-cat >"$log" <<'W3C'
-#Software: Microsoft Internet Information Services 10.0
-#Version: 1.0
-#Date: 2021-03-05 03:00:00
-#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
-W3C
-emit "2021-03-05 03:01:10 10.1.0.5 GET /owa/auth/logon.aspx url=https%3a%2f%2fmail.corp.example%2fowa%2f&reason=0 443 - 10.20.0.31 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) - 200 0 0 31"
-emit "2021-03-05 03:01:12 10.1.0.5 POST /owa/auth.owa - 443 CORP\\alice 10.20.0.31 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) https://mail.corp.example/owa/auth/logon.aspx 302 0 0 48"
-emit "2021-03-05 03:02:40 10.1.0.5 POST /ecp/y.js - 443 - 165.232.154.116 ExchangeServicesClient/0.0.0.0 - 500 0 0 62"
-emit "2021-03-05 03:06:27 10.1.0.5 GET /owa/auth/RedirSuiteServerProxy.aspx &CorrelationID=<empty>;&cafeReqId=cde28fc4-299e-4179-b3e9-de56f5c1d9ee;&encoding=; 443 - 139.162.202.236 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/65.0.2345+Safari/537.36 - 200 0 0 133"
-
-step "waiting for the alert on the Kafka topic tripline.alerts"
-alert=""
-for _ in $(seq 1 60); do
-  alert=$(kcat -b "$brokers" -C -t tripline.alerts -o beginning -c 1 -e -q 2>/dev/null || true)
-  [ -n "$alert" ] && break
-  sleep 1
+api_port=""
+for _ in $(seq 1 100); do
+  api_port=$(grep -oE "gRPC API on port [0-9]+" "$work/correlator.log" | grep -oE "[0-9]+$" || true)
+  [ -n "$api_port" ] && break
+  sleep 0.1
 done
-if [ -z "$alert" ]; then
-  echo "${red}no alert arrived within 60 s${reset}"
-  echo "--- correlator ---"; tail -n 30 "$work/correlator.log"
-  echo "--- agent ---"; tail -n 30 "$work/agent.log"
+[ -n "$api_port" ] || { echo "${red}the correlator did not start${reset}"; cat "$work/correlator.log"; exit 1; }
+
+hosts=(EXCH01 EXCH02 EXCH03)
+step "starting one tripline-agent per Exchange server: ${hosts[*]}"
+for h in "${hosts[@]}"; do
+  d="$work/hosts/$h"
+  cat >"$work/agent-$h.yaml" <<YAML
+agent: {id: $h, host_name: $h, exchange_build: 15.1.2176.2, data_dir: $work/agent-$h,
+        poll_interval_ms: 100}
+kafka: {brokers: "$brokers", topic: tripline.events}
+sources:
+  - {name: iis, type: file, paths: ["$d/inetpub/logs/LogFiles/W3SVC*/u_ex*.log"], format: w3c,
+     keep_original: true}
+  - {name: httpproxy, type: file, paths: ["$d/Exchange/Logging/HttpProxy/*/HttpProxy_*.LOG"],
+     format: httpproxy}
+  - {name: ecp, type: file, paths: ["$d/Exchange/Logging/ECP/Server/ECPServer*.LOG"], format: ecp}
+  - {name: oab, type: file, paths: ["$d/Exchange/Logging/OABGeneratorLog/*.LOG"], format: oab}
+  - {name: windows, type: file, paths: ["$d/windows/events.jsonl"], format: winevent_json}
+metrics: {listen: ""}
+YAML
+  "$build/agent/tripline-agent" -c "$work/agent-$h.yaml" >"$work/agent-$h.log" 2>&1 &
+  pids+=($!)
+done
+
+step "alerts as they fire (tripline alerts tail --server 127.0.0.1:$api_port)"
+"$build/correlator/cli/tripline" alerts tail --server "127.0.0.1:$api_port" &
+tail_pid=$!
+pids+=($tail_pid)
+
+minutes=100
+echo "${dim}   $minutes minutes of three Exchange servers, replayed at ${speed}x ($((minutes * 60 / speed)) s):" \
+  "OWA, ActiveSync, EWS, HealthMailbox probes, admins, nightly jobs; ProxyLogon on EXCH01 at" \
+  "+10 min and its web shell used at +40 min; LSASS dump on EXCH02 at +55 min; mailbox theft on" \
+  "EXCH03 at +70 min${reset}"
+python3 "$root/scripts/scenario/generate.py" --out "$work/hosts" --hosts 3 --start now \
+  --duration ${minutes}m --rate 3 --seed "$seed" --live --speed "$speed" \
+  --attack proxylogon@10m@EXCH01 --attack webshell_use@40m@EXCH01 \
+  --attack lsass_dump:comsvcs@55m@EXCH02 --attack mailbox_theft@70m@EXCH03 \
+  >"$work/generator.log" 2>&1
+
+# The last lines reach the correlator within a second or two; wait until the alert count settles.
+count() { wc -l <"$work/alerts.jsonl" 2>/dev/null || echo 0; }
+last=-1
+for _ in $(seq 1 20); do
+  now=$(count)
+  [ "$now" = "$last" ] && break
+  last=$now
+  sleep 2
+done
+kill -TERM "$tail_pid" 2>/dev/null || true
+
+echo
+step "summary after $(($(date +%s) - started)) s"
+events=$(for p in 0 1 2 3; do kcat -b "$brokers" -Q -t "tripline.events:$p:-1" 2>/dev/null; done |
+  awk '{s += $NF} END {print s + 0}')
+echo "   $events events shipped by 3 agents; $(count) alerts (ECS JSON: alerts.jsonl and the" \
+  "Kafka topic tripline.alerts)"
+if [ "$(count)" = 0 ]; then
+  echo "${red}no alert arrived${reset}"
+  tail -n 20 "$work/correlator.log" "$work"/agent-*.log
   exit 1
 fi
-echo "${green}${bold}ALERT received from Kafka topic tripline.alerts (broker $brokers):${reset}"
-echo "$alert" | jq '{"@timestamp", message, severity: .tripline.severity, rule: .rule.name,
-  rule_id: .rule.id, attack: .threat.technique.id, host: .host.name, alert_id: .event.id,
-  request: (.tripline.events[0].http | {method, url_path, source_ip, status_code, user_agent}),
-  log_line: .tripline.events[0].original, source: .tripline.events[0].source.path}'
+echo "   ${bold}by host and rule:${reset}"
+jq -r '[.host.name, .event.severity_name // .tripline.severity, .rule.name] | @tsv' \
+  "$work/alerts.jsonl" | sort | uniq -c | sort -k2,2 -k1,1nr |
+  awk -F'\t' '{printf "   %s  %-8s %s\n", $1, $2, $3}'
+echo "   ${bold}attacks injected (truth.jsonl) and whether an alert names their host:${reset}"
+jq -r '[.host, .attack] | @tsv' "$work/hosts/truth.jsonl" | sort -u | while IFS=$'\t' read -r h a; do
+  n=$(jq -r --arg h "$h" 'select(.host.name == $h) | .rule.id' "$work/alerts.jsonl" | wc -l)
+  if [ "$n" -gt 0 ]; then mark="${green}detected${reset}"; else mark="${red}missed${reset}"; fi
+  printf '   %-8s %-14s %s (%s alerts on %s)\n' "$h" "$a" "$mark" "$n" "$h"
+done
+chain=$(jq -c 'select(.rule.id == "7b0c3f52-91d4-4a8e-b6f1-5e2a9c4d8f10")' "$work/alerts.jsonl" |
+  head -1)
+if [ -n "$chain" ]; then
+  echo "   ${bold}evidence chain of \"$(echo "$chain" | jq -r .rule.name)\":${reset}"
+  echo "$chain" | jq -r '.tripline.events[] | "     \(.event_time)  \(.source.format // "-")  " +
+    (if .file then "file \(.file.action // "") \(.file.path)"
+     elif .http then "\(.http.method) \(.http.url_path) from \(.http.source_ip) -> \(.http.status_code)"
+     elif .process then "\(.process.parent.executable) -> \(.process.process.command_line)"
+     else .original end)'
+fi
 echo
-echo "${dim}Kept in $keep: alerts.jsonl (the same alert, ECS 9.4 JSON lines), agent.log, correlator.log and the configs.${reset}"
+echo "${dim}Kept in $keep: alerts.jsonl, truth.jsonl, the configs and every component's log.${reset}"

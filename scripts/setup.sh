@@ -14,7 +14,7 @@ packages=(
   libspdlog-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libevtx-dev libbfio-dev librocksdb-dev
-  jq
+  jq python3
 )
 # The Kafka broker (tests, demo, benchmarks) runs on Java from Maven Central jars.
 if [ "${TRIPLINE_SKIP_KAFKA:-0}" != 1 ]; then

@@ -208,6 +208,10 @@ EventLogsource DeriveLogsource(const v1::Event& e) {
       break;
     default: break;
   }
+  // A Windows event log record (EVTX, or NXLog / Winlogbeat JSON) comes from a Windows machine,
+  // whatever the host that ships it runs (a Linux collector reading forwarded JSON).
+  const std::string& format = e.source().format();
+  if (format == "winevent_json" || format == "evtx") ls.product = "windows";
   ApplyDeclared(e.source().logsource(), &ls);
   return ls;
 }

@@ -122,6 +122,7 @@ TEST(EngineTest, ProcessRuleNeverSeesWebEventsOrOtherProducts) {
   EXPECT_TRUE(testing::Run(rule, HttpEvent("GET", "/whoami")).empty());
   v1::Event linux_proc = ProcessEvent("/usr/bin/whoami", "whoami");
   linux_proc.mutable_host()->set_os_type("linux");
+  linux_proc.mutable_source()->set_format("proc_connector");  // the agent's process source
   EXPECT_TRUE(testing::Run(rule, linux_proc).empty());
   EXPECT_EQ(testing::Run(rule, ProcessEvent("C:\\x\\whoami.exe", "whoami")).size(), 1u);
 }

@@ -67,6 +67,22 @@ TEST(Logsource, DeletedFilesAreFileDeleteRenamesFileRenameOthersFileEvent) {
   EXPECT_FALSE(CategoryMatches("file_delete", "file_rename"));
 }
 
+// A Linux collector shipping Sysmon records forwarded as JSON: the records are Windows', so
+// `product: windows` rules see them (the demo's agents run on Linux and caught nothing before).
+TEST(Logsource, WindowsEventRecordsAreWindowsWhateverTheShippingHostRuns) {
+  v1::Event e;
+  e.mutable_host()->set_os_type("linux");
+  e.mutable_process()->mutable_process()->set_executable("C:\\Windows\\System32\\cmd.exe");
+  EXPECT_EQ(DeriveLogsource(e).product, "linux");
+  Logsource windows_rule{"windows", "process_creation", ""};
+  EXPECT_FALSE(LogsourceMatches(windows_rule, DeriveLogsource(e)));
+  for (const char* format : {"winevent_json", "evtx"}) {
+    e.mutable_source()->set_format(format);
+    EXPECT_EQ(DeriveLogsource(e).product, "windows") << format;
+    EXPECT_TRUE(LogsourceMatches(windows_rule, DeriveLogsource(e))) << format;
+  }
+}
+
 TEST(Logsource, RpcFirewallChannelIsItsOwnProduct) {
   EventLogsource ls = DeriveLogsource(WindowsEvent("RPCFW", 3));
   EXPECT_EQ(ls.product, "rpc_firewall");
