@@ -95,6 +95,9 @@ std::string_view HttpProduct(const v1::Event& e) {
 }
 
 std::string_view ChannelToService(std::string_view channel) {
+  for (const ChannelService& c : kChannels) {  // as Windows spells them, first
+    if (c.channel == channel) return c.service;
+  }
   for (const ChannelService& c : kChannels) {
     if (absl::EqualsIgnoreCase(AbslView(c.channel), AbslView(channel))) return c.service;
   }
@@ -102,7 +105,8 @@ std::string_view ChannelToService(std::string_view channel) {
 }
 
 bool PartMatches(std::string_view rule, std::string_view event) {
-  return rule.empty() || absl::EqualsIgnoreCase(AbslView(rule), AbslView(event));
+  // Both sides are nearly always lower case already: the exact test settles most calls.
+  return rule.empty() || rule == event || absl::EqualsIgnoreCase(AbslView(rule), AbslView(event));
 }
 
 // Sysmon event ids kept as WindowsEvent (no typed body) and their Sigma categories. Process

@@ -55,11 +55,7 @@ class SigmaRule {
   // its prefilter over the event (scratch->prefilter.active), a rule whose required literals did
   // not occur is false at once.
   bool Matches(const v1::Event& event, MatchScratch* scratch) const {
-    if (prefilter_slot_ >= 0 && scratch->prefilter.active &&
-        scratch->prefilter.rule_stamp[static_cast<size_t>(prefilter_slot_)] !=
-            scratch->prefilter.epoch) {
-      return false;
-    }
+    if (!MayMatch(*scratch)) return false;
     return condition_.Evaluate(
         [&](int i) { return identifiers_[static_cast<size_t>(i)].Matches(event, scratch); });
   }
@@ -68,6 +64,14 @@ class SigmaRule {
   Requirement Required() const {
     return condition_.Required(
         [&](int i) { return identifiers_[static_cast<size_t>(i)].Required(); });
+  }
+
+  // False when the engine's prefilter ran over the current event and none of this rule's
+  // required literals occurred in it: the cheapest test, worth making before any other.
+  bool MayMatch(const MatchScratch& scratch) const {
+    return prefilter_slot_ < 0 || !scratch.prefilter.active ||
+           scratch.prefilter.rule_stamp[static_cast<size_t>(prefilter_slot_)] ==
+               scratch.prefilter.epoch;
   }
 
   const RuleMetadata& metadata() const { return metadata_; }

@@ -13,7 +13,7 @@
 #  2. warm-up: 2,000 lines in 1 s, 4 of them markers with the prefix "w", until their alerts are
 #     on the alerts topic (connections made, the broker's and both clients' paths warm);
 #  3. tests/bench/e2e_writer.py appends lines at R lines/s for E2E_SECONDS, every 10 ms a slice;
-#     every N-th line and the last one are markers: GET /owa/auth/m<unix_ns>.aspx answered 200,
+#     every N-th line and the last one are markers: GET /owa/auth/m<unix_ns>k<n>.aspx answered 200,
 #     which config/rules/demo/owa_auth_unknown_aspx.yml alerts on; <unix_ns> is the wall clock
 #     just before the write(2) that carries the line. N = min(1000, lines / E2E_MARKERS);
 #  4. the script waits until the correlator consumed every line (its /metrics

@@ -46,9 +46,10 @@ def pool_line(i):
 
 
 def marker_line(stamp, prefix, ns, k):
-    return ("%s 10.1.0.5 GET /owa/auth/%s%d.aspx &CorrelationID=<empty>;&cafeReqId=e2e-%d;"
+    # The marker's number k makes every path unique: markers of one slice share its write time.
+    return ("%s 10.1.0.5 GET /owa/auth/%s%dk%d.aspx &CorrelationID=<empty>;&cafeReqId=e2e-%d;"
             "&encoding=; 443 - 203.0.113.%d %s - 200 0 0 15\n" % (
-                stamp, prefix, ns, k, k % 250, UA)).encode()
+                stamp, prefix, ns, k, k, k % 250, UA)).encode()
 
 
 class Pool:
@@ -109,7 +110,7 @@ def write(args):
             ns = time.time_ns()
             for idx in marker_at:
                 chunk_parts[idx] = marker_line(stamp, args.prefix, ns, k)
-                markers.append(ns)
+                markers.append([ns, k])
                 k += 1
             data = b"".join(chunk_parts)
             view = memoryview(data)
@@ -179,10 +180,10 @@ def summarize(values):
 def latency(args):
     with open(args.summary) as f:
         summary = json.load(f)
-    written = set(summary["marker_ns"])
-    last_marker = summary["marker_ns"][-1] if summary["marker_ns"] else None
-    pattern = re.compile(r"/owa/auth/([a-z])(\d+)\.aspx")
-    seen = {}       # marker ns -> [(append ms, stages)]
+    written = set(tuple(m) for m in summary["marker_ns"])
+    last_marker = tuple(summary["marker_ns"][-1]) if summary["marker_ns"] else None
+    pattern = re.compile(r"/owa/auth/([a-z])(\d+)k(\d+)\.aspx")
+    seen = {}       # (marker ns, k) -> [(append ms, stages)]
     other = 0       # alerts that are no marker's: a rule fired on something else
     other_prefix = 0  # another run's markers (the warm-up's)
     with open(args.alerts, errors="replace") as f:
@@ -195,16 +196,16 @@ def latency(args):
             if m.group(1) != summary["prefix"]:
                 other_prefix += 1
                 continue
-            ns = int(m.group(2))
-            seen.setdefault(ns, []).append((int(ts), stages(doc, ns / 1e6, int(ts))))
-    first = {ns: min(v) for ns, v in seen.items() if ns in written}  # the first copy of each
-    lat = [t - ns / 1e6 for ns, (t, _) in first.items()]
+            key = (int(m.group(2)), int(m.group(3)))
+            seen.setdefault(key, []).append((int(ts), stages(doc, key[0] / 1e6, int(ts))))
+    first = {key: min(v) for key, v in seen.items() if key in written}  # first copy of each
+    lat = [t - key[0] / 1e6 for key, (t, _) in first.items()]
     parts = [s for _, s in first.values() if s is not None]
     result = {
         "markers": len(written), "alerts": sum(len(v) for v in seen.values()),
         "matched": len(first), "missing": len(written - set(seen)),
         "duplicates": sum(len(v) - 1 for v in seen.values()),
-        "unknown": sum(1 for ns in seen if ns not in written), "other_alerts": other,
+        "unknown": sum(1 for key in seen if key not in written), "other_alerts": other,
         "other_prefix_alerts": other_prefix,
         **summarize(lat),
         "last_alert_ms": first[last_marker][0] if last_marker in first else None,

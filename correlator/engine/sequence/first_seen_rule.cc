@@ -42,7 +42,9 @@ bool AppendValues(const std::vector<FieldAccessor>& fields, const v1::Event& eve
 bool FirstSeenRule::Match(const v1::Event& event, const EventLogsource& logsource,
                           MatchScratch* scratch, std::string* key_out,
                           std::string* value_out) const {
-  if (!LogsourceMatches(filter->metadata().logsource, logsource)) return false;
+  if (!filter->MayMatch(*scratch) || !LogsourceMatches(filter->metadata().logsource, logsource)) {
+    return false;
+  }
   if (!filter->Matches(event, scratch)) return false;
   value_out->clear();
   if (!AppendValues(value, event, value_out)) return false;

@@ -161,7 +161,10 @@ void ParseSteps(const YAML::Node& doc, const FieldMap& field_map, SequenceRule* 
 void MatchStep(const SequenceStep& step, int index, bool until, const v1::Event& event,
                const EventLogsource& logsource, MatchScratch* scratch,
                std::vector<std::pair<std::string, StepHit>>* hits) {
-  if (!LogsourceMatches(step.detection->metadata().logsource, logsource)) return;
+  if (!step.detection->MayMatch(*scratch) ||
+      !LogsourceMatches(step.detection->metadata().logsource, logsource)) {
+    return;
+  }
   if (!step.detection->Matches(event, scratch)) return;
   auto& [key, hit] = hits->emplace_back();
   hit.step = index;
