@@ -155,4 +155,6 @@ if [ -n "$chain" ]; then
      else .original end)'
 fi
 echo
-echo "${dim}Kept in $keep: alerts.jsonl, truth.jsonl, the configs and every component's log.${reset}"
+echo "${dim}Kept in $keep: alerts.jsonl, truth.jsonl, the configs and every component's log."
+echo "Any alert's evidence chain (its contributing events), by the alert=... id of its line:"
+echo "  jq 'select(.event.id == \"ID\") | .tripline.events' $keep/alerts.jsonl${reset}"
