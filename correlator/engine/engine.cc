@@ -186,8 +186,17 @@ void Engine::Suppress(std::vector<v1::Alert>* out, size_t first) {
 void Engine::FeedTripline(const v1::Event& event, const EventLogsource& logsource,
                           int64_t time_us, std::vector<v1::Alert>* out) {
   const size_t before = out->size();
+  // First-seen rules first: a sequence step may require that one of them found the event new.
+  scratch_.first_seen_fired.clear();
+  for (size_t i = 0; i < first_seen_.size(); ++i) {
+    const size_t had = out->size();
+    first_seen_[i]->Process(event, logsource, time_us, &scratch_, out);
+    if (out->size() == had) continue;
+    const RuleMetadata& m = rules_->first_seen()[i]->metadata;
+    scratch_.first_seen_fired.push_back(m.id);
+    if (!m.name.empty()) scratch_.first_seen_fired.push_back(m.name);
+  }
   for (auto& state : sequences_) state->Process(event, logsource, time_us, &scratch_, out);
-  for (auto& state : first_seen_) state->Process(event, logsource, time_us, &scratch_, out);
   counters_.alerts += out->size() - before;
 }
 

@@ -25,6 +25,9 @@ struct MatchScratch {
   std::string ref_value;    // fieldref: the other field's rendered value
   std::string ref_lowered;  // fieldref: the other field, lower-cased
   PrefilterScratch prefilter;
+  // The ids and names of the first-seen rules that reported the current event as new (the
+  // engine fills it before the sequences run; sequence steps with `first_seen:` read it).
+  std::vector<std::string_view> first_seen_fired;
 };
 
 // The modifiers of one `field|a|b` key, sorted by what they do (defined in matcher.cc).

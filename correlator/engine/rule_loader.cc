@@ -209,6 +209,21 @@ LoadResult RuleLoader::Finish(Pending* pending) const {
       correlations.push_back(std::move(*bound));
     }
   }
+  // A sequence step's `first_seen:` must name a first-seen rule of the set.
+  for (const auto& seq : pending->tripline.sequences) {
+    for (const SequenceStep& step : seq->steps) {
+      if (step.first_seen.empty()) continue;
+      bool found = false;
+      for (const auto& fs : pending->tripline.first_seen) {
+        found |= fs->metadata.id == step.first_seen || fs->metadata.name == step.first_seen;
+      }
+      if (!found) {
+        pending->errors.push_back(Cat(step.first_seen_where, ": step '", step.name,
+                                      "': first_seen '", step.first_seen,
+                                      "' names no first-seen rule of the rule set"));
+      }
+    }
+  }
   result.rules = std::make_shared<const RuleSet>(
       std::move(pending->rules), std::move(correlations), std::move(pending->tripline));
   result.errors = std::move(pending->errors);

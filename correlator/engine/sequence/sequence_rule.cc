@@ -1,5 +1,7 @@
 #include "correlator/engine/sequence/sequence_rule.h"
 
+#include <algorithm>
+
 #include "correlator/engine/absl_compat.h"
 #include "correlator/engine/rule_yaml.h"
 #include "correlator/engine/sequence/tripline_rule.h"
@@ -117,14 +119,19 @@ void ParseStep(const YAML::Node& node, int index, const FieldMap& field_map, Seq
   if (until) {
     CheckAllowedKeys(node, {"name", "logsource", "detection", "join"}, "until", errors);
   } else {
-    CheckAllowedKeys(node, {"name", "logsource", "detection", "join", "within", "absent"}, "step",
-                     errors);
+    CheckAllowedKeys(node,
+                     {"name", "logsource", "detection", "join", "within", "absent", "first_seen"},
+                     "step", errors);
   }
   SequenceStep step;
   step.name = ReadYamlString(node, "name", errors);
   if (!until) {
     step.within_us = ReadDuration(node, "within", false, errors);
     step.absent = ReadAbsent(node, errors);
+    step.first_seen = ReadYamlString(node, "first_seen", errors);
+    if (!step.first_seen.empty()) {
+      step.first_seen_where = Cat(errors->file(), ":", node["first_seen"].Mark().line + 1);
+    }
     CheckStep(node, static_cast<size_t>(index), *rule, step, errors);
   }
   RuleMetadata metadata = rule->metadata;
@@ -163,6 +170,11 @@ void MatchStep(const SequenceStep& step, int index, bool until, const v1::Event&
                std::vector<std::pair<std::string, StepHit>>* hits) {
   if (!step.detection->MayMatch(*scratch) ||
       !LogsourceMatches(step.detection->metadata().logsource, logsource)) {
+    return;
+  }
+  if (!step.first_seen.empty() &&
+      std::find(scratch->first_seen_fired.begin(), scratch->first_seen_fired.end(),
+                std::string_view(step.first_seen)) == scratch->first_seen_fired.end()) {
     return;
   }
   if (!step.detection->Matches(event, scratch)) return;

@@ -35,6 +35,10 @@ struct SequenceStep {
   std::vector<FieldExpr> captures;  // values of this step's event that later joins compare
   int64_t within_us = 0;            // at most this long after the previous step; 0: no limit
   bool absent = false;              // the step is that no such event happens within `within`
+  // `first_seen: <rule name or id>`: the event must also be one that first-seen rule reports as
+  // new (a value never seen for its key), as the engine tells through MatchScratch.
+  std::string first_seen;
+  std::string first_seen_where;  // file:line of the key, for the loader's check of the name
 };
 
 // What one event is for one step (or until entry): its join values and captures, read once when

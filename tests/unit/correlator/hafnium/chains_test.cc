@@ -49,6 +49,43 @@ TEST(ChainAlertTest, WebShellChainAlertNamesItsThreeEvents) {
             chain->attack_technique_ids().end());
 }
 
+// A flow record of a byte-counting source (a firewall or NetFlow log normalized into a network
+// event): the Exchange server sent `bytes` to `ip`, `seconds` after `after`.
+v1::Event Upload(const v1::Event& after, const std::string& ip, uint64_t bytes, int64_t seconds) {
+  v1::Event e;
+  e.set_event_id("flow-" + ip + "-" + std::to_string(seconds));
+  *e.mutable_host() = after.host();
+  e.mutable_source()->set_format("json");
+  e.mutable_event_time()->set_seconds(after.event_time().seconds() + seconds);
+  v1::NetworkConnection* n = e.mutable_network();
+  n->set_direction("outbound");
+  n->set_destination_ip(ip);
+  n->set_destination_port(443);
+  n->set_bytes_sent(bytes);
+  return e;
+}
+
+// "A first-seen outbound destination, then large outbound bytes to it": the sequence's first
+// step is the first-seen rule's finding, joined to a later upload of over 10 MB.
+TEST(ChainAlertTest, NewDestinationThenALargeUploadToIt) {
+  std::vector<v1::Event> events = ReadFixture("chains/outbound_connections.jsonl");
+  OnExchangeHost(&events);
+  ASSERT_GE(events.size(), 2u);
+  const v1::Event last = events.back();  // the download cradle's new public address
+  const std::string known = events.front().network().destination_ip();  // in the baseline
+  const std::string fresh = last.network().destination_ip();
+  ASSERT_NE(known, fresh);
+  auto run = [&](std::vector<v1::Event> more) {
+    std::vector<v1::Event> all = events;
+    all.insert(all.end(), more.begin(), more.end());
+    return CountByRule(RunPack(all))[rule::kNewDestinationUpload];
+  };
+  EXPECT_EQ(run({Upload(last, fresh, 52'000'000, 3600)}), 1) << "50 MB to the new address";
+  EXPECT_EQ(run({Upload(last, fresh, 900'000, 3600)}), 0) << "under 10 MB";
+  EXPECT_EQ(run({Upload(last, known, 52'000'000, 3600)}), 0) << "to a baseline destination";
+  EXPECT_EQ(run({Upload(last, fresh, 52'000'000, 2 * 86400)}), 0) << "two days later";
+}
+
 }  // namespace
 
 const std::vector<Case>& ChainFixtureCases() {

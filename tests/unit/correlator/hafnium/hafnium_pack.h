@@ -67,6 +67,7 @@ inline constexpr char kArchiveDownloaded[] = "a07641af-eba3-4540-95e2-9cbc0cf47c
 inline constexpr char kMailboxExportChain[] = "512dfbca-6c52-4b89-a166-4f678939ee66";
 inline constexpr char kNewService[] = "2d9e4a17-6c3b-4f85-a0d2-8b7e1f5c9a34";
 inline constexpr char kNewOutboundDestination[] = "89e07c33-3167-4b48-8d64-2d51900a1706";
+inline constexpr char kNewDestinationUpload[] = "ac1fc9cc-eda1-4569-a50c-64620fe313f1";
 }  // namespace rule
 
 // Alerts per rule id; a test compares it with the exact expectation.

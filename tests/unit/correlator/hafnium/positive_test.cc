@@ -168,7 +168,11 @@ const std::vector<Case>& PositiveFixtureCases() {
 }
 
 const std::vector<std::string>& RulesCoveredByBuiltEvents() {
-  static const std::vector<std::string> kRules = {rule::kWebshellMarkers};
+  // kWebshellMarkers: WebshellContentTest (the FIM source's scan); kNewDestinationUpload:
+  // ChainAlertTest.NewDestinationThenALargeUploadToIt (flow records built in the test: no
+  // fixture format carries byte counts).
+  static const std::vector<std::string> kRules = {rule::kWebshellMarkers,
+                                                  rule::kNewDestinationUpload};
   return kRules;
 }
 

@@ -143,5 +143,52 @@ TEST(FirstSeen, EngineFeedsFirstSeenRules) {
   EXPECT_EQ(h.engine().counters().alerts, 1u);
 }
 
+// A sequence step with `first_seen:` takes only events that first-seen rule found new: a new
+// service, then that same service name seen again (started) within a day.
+constexpr char kNewServiceThenStarted[] = R"(
+tripline: sequence
+title: New service then started
+id: seq-new-service-started
+level: high
+key: [host.name]
+maxspan: 2d
+steps:
+  - name: installed
+    first_seen: fs-service
+    logsource: {product: windows, service: system}
+    detection: {sel: {EventID: 7045}, condition: sel}
+  - name: again
+    within: 1d
+    logsource: {product: windows, service: system}
+    detection: {sel: {ServiceName|exists: true}, condition: sel}
+    join: {ServiceName: installed.ServiceName}
+)";
+
+TEST(FirstSeen, ASequenceStepCanRequireAFirstSeenFinding) {
+  testing::EngineHarness h(std::string(kNewService) + "---" + kNewServiceThenStarted);
+  auto sequence_alerts = [](const std::vector<v1::Alert>& alerts) {
+    int n = 0;
+    for (const auto& a : alerts) n += a.rule().id() == "seq-new-service-started";
+    return n;
+  };
+  // A service of the baseline is not new: reinstalling it starts nothing.
+  h.Feed(ServiceInstalled("EXCH01", "W3SVC", 0, "e1"));
+  EXPECT_EQ(sequence_alerts(h.Feed(ServiceInstalled("EXCH01", "W3SVC", 8 * kDay, "e2"))) +
+                sequence_alerts(h.Feed(ServiceInstalled("EXCH01", "W3SVC", 8 * kDay + 60, "e3"))),
+            0);
+  // A new one after the baseline starts a run; seen again within the day, it completes.
+  EXPECT_EQ(sequence_alerts(h.Feed(ServiceInstalled("EXCH01", "Evil", 9 * kDay, "e4"))), 0);
+  EXPECT_EQ(sequence_alerts(h.Feed(ServiceInstalled("EXCH01", "Evil", 9 * kDay + 600, "e5"))), 1);
+}
+
+TEST(FirstSeen, AFirstSeenStepNamingNoFirstSeenRuleIsALoadErrorWithItsLine) {
+  LoadResult loaded = testing::LoadRules(kNewServiceThenStarted, "chain.yml");
+  ASSERT_EQ(loaded.errors.size(), 1u);
+  EXPECT_NE(loaded.errors[0].find("chain.yml:10"), std::string::npos) << loaded.errors[0];
+  EXPECT_NE(loaded.errors[0].find("first_seen 'fs-service' names no first-seen rule"),
+            std::string::npos)
+      << loaded.errors[0];
+}
+
 }  // namespace
 }  // namespace tripline::correlator::engine
