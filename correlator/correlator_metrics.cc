@@ -4,11 +4,6 @@
 
 namespace tripline::correlator {
 
-void CorrelatorMetrics::Total::Set(uint64_t value) {
-  if (counter != nullptr && value > last) counter->Inc(value - last);
-  last = std::max(last, value);
-}
-
 absl::StatusOr<std::unique_ptr<CorrelatorMetrics>> CorrelatorMetrics::Start(
     const std::string& listen) {
   std::unique_ptr<CorrelatorMetrics> m(new CorrelatorMetrics());

@@ -42,11 +42,7 @@ class CorrelatorMetrics {
   uint16_t port() const { return server_ ? server_->port() : 0; }
 
  private:
-  struct Total {  // a Prometheus counter fed from a running total
-    metrics::Counter* counter = nullptr;
-    uint64_t last = 0;
-    void Set(uint64_t value);
-  };
+  using Total = metrics::TotalCounter;
 
   CorrelatorMetrics() = default;
   absl::Status Register();

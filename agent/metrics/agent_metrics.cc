@@ -12,12 +12,6 @@ struct AgentMetrics::SourceInstruments {
   metrics::Gauge* lag_bytes = nullptr;
 };
 
-void AgentMetrics::Delta::Set(uint64_t value) {
-  if (counter == nullptr) return;
-  counter->Inc(value >= last ? value - last : value);
-  last = value;
-}
-
 absl::StatusOr<std::unique_ptr<AgentMetrics>> AgentMetrics::Start(const std::string& listen) {
   std::unique_ptr<AgentMetrics> m(new AgentMetrics());
   TRIPLINE_RETURN_IF_ERROR(m->Register());

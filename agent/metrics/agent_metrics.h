@@ -34,11 +34,7 @@ class AgentMetrics {
 
  private:
   struct SourceInstruments;
-  struct Delta {  // a monotonic counter fed from a value that may restart at zero
-    metrics::Counter* counter = nullptr;
-    uint64_t last = 0;
-    void Set(uint64_t value);
-  };
+  using Delta = metrics::TotalCounter;
 
   AgentMetrics() = default;
   absl::Status Register();

@@ -32,6 +32,22 @@ class alignas(64) Counter {
   std::atomic<uint64_t> value_{0};
 };
 
+// A Counter fed from a running total its owner keeps (the agent's and the correlator's loops copy
+// their totals in at each update): the increase since the last copy is added; a total that went
+// backwards (its owner was rebuilt and restarts at zero) counts its new value as the increase.
+// A plain value owned by the one thread that calls Set(); `counter` may be null (registration
+// failed): Set() is then a no-op.
+struct TotalCounter {
+  Counter* counter = nullptr;
+  uint64_t last = 0;
+
+  void Set(uint64_t total) noexcept {
+    if (counter == nullptr) return;
+    counter->Inc(total >= last ? total - last : total);
+    last = total;
+  }
+};
+
 // A value that goes up and down (Prometheus `gauge`): queue depth, bytes on disk, age.
 class alignas(64) Gauge {
  public:

@@ -91,22 +91,6 @@ absl::Status CollectInputs(const std::vector<std::string>& paths, std::vector<In
   return absl::OkStatus();
 }
 
-absl::Status ReadEvtxFile(const std::string& path, const agent::EmitFn& emit,
-                          const ProgressFn& progress) {
-  agent::EvtxSourceConfig config;
-  config.name = "hunt-evtx";
-  config.path = path;
-  agent::EvtxSource source(config, kAgentId, v1::Host());
-  absl::Status status = Drain(source, emit, {});
-  // EVTX polls count rendered XML, not file bytes: report the file once it is done.
-  if (progress) {
-    std::error_code ec;
-    uint64_t size = fs::file_size(path, ec);
-    progress(ec ? 0 : size);
-  }
-  return status;
-}
-
 namespace {
 
 const agent::AgentIdentity& HuntIdentity() {
@@ -172,6 +156,19 @@ bool Refill(MergeInput& in, const ProgressFn& progress,
 }
 
 }  // namespace
+
+absl::Status ReadEvtxFile(const std::string& path, const agent::EmitFn& emit,
+                          const ProgressFn& progress) {
+  std::unique_ptr<agent::Source> source = OpenEvtxFile(path);
+  absl::Status status = Drain(*source, emit, {});
+  // EVTX polls count rendered XML, not file bytes: report the file once it is done.
+  if (progress) {
+    std::error_code ec;
+    uint64_t size = fs::file_size(path, ec);
+    progress(ec ? 0 : size);
+  }
+  return status;
+}
 
 absl::Status ReadLogFile(const std::string& path, const std::string& format,
                          const v1::DeclaredLogsource& logsource, const agent::EmitFn& emit,

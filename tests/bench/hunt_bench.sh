@@ -15,19 +15,9 @@ lines=$(( ${HUNT_BYTES:-1100000000} / 298 ))
 work=$(mktemp -d /tmp/tripline-hunt-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/logs/W3SVC1"
-# The same request mix as the file -> Kafka benchmark, one web shell request in the middle.
-awk -v n="$lines" 'BEGIN {
-  print "#Software: Microsoft Internet Information Services 10.0"; print "#Version: 1.0"
-  print "#Date: 2021-03-05 00:00:00"
-  print "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"
-  split("/owa/auth/logon.aspx /EWS/Exchange.asmx /Microsoft-Server-ActiveSync/default.eas /owa/service.svc /mapi/emsmdb/", p, " ")
-  for (i = 0; i < n; i++) {
-    if (i == int(n / 2))
-      print "2021-03-05 03:30:00 10.1.0.5 POST /owa/auth/RedirSuiteServerProxy.aspx - 443 - 203.0.113.50 python-requests/2.25.1 - 200 0 0 31"
-    printf "2021-03-05 03:%02d:%02d 10.1.0.5 %s %s &CorrelationID=<empty>;&cafeReqId=cde28fc4-299e-4179-b3e9-%012d;&encoding=; 443 CORP\\user%d 10.20.%d.%d Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/88.0.4324.182+Safari/537.36 - %d 0 0 %d\n",
-      int(i/60)%60, i%60, (i%7==0?"POST":"GET"), p[i%5+1], i, i%500, i%200, i%250, (i%11==0?302:200), i%900
-  }
-}' >"$work/logs/W3SVC1/u_ex210305.log"
+# The same request mix as the file -> Kafka benchmark (iis_lines.awk), one web shell request in
+# the middle.
+awk -v n="$lines" -v shell=1 -f "$root/tests/bench/iis_lines.awk" >"$work/logs/W3SVC1/u_ex210305.log"
 bytes=$(du -sb "$work/logs" | cut -f1)
 echo "== tripline hunt over $(numfmt --to=iec "$bytes") of IIS W3C logs ($lines lines), $(nproc) cores"
 sync

@@ -48,15 +48,7 @@ if [[ $sections == *" 2 "* || $sections == *" 3 "* ]]; then
   brokers=$(cat "$work/kafka/bootstrap")
   mkdir -p "$work/logs" "$work/steady"
   data="$work/logs/u_ex210305.log"
-  awk -v n="$lines" 'BEGIN {
-    print "#Software: Microsoft Internet Information Services 10.0"; print "#Version: 1.0"
-    print "#Date: 2021-03-05 00:00:00"
-    print "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"
-    split("/owa/auth/logon.aspx /EWS/Exchange.asmx /Microsoft-Server-ActiveSync/default.eas /owa/service.svc /mapi/emsmdb/", p, " ")
-    for (i = 0; i < n; i++)
-      printf "2021-03-05 03:%02d:%02d 10.1.0.5 %s %s &CorrelationID=<empty>;&cafeReqId=cde28fc4-299e-4179-b3e9-%012d;&encoding=; 443 CORP\\user%d 10.20.%d.%d Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/88.0.4324.182+Safari/537.36 - %d 0 0 %d\n",
-        int(i/60)%60, i%60, (i%7==0?"POST":"GET"), p[i%5+1], i, i%500, i%200, i%250, (i%11==0?302:200), i%900
-  }' >"$data"
+  awk -v n="$lines" -f "$root/tests/bench/iis_lines.awk" >"$data"
   bytes=$(stat -c %s "$data")
   echo "   data: $(numfmt --to=iec "$bytes") in $data; broker $brokers (4 partitions per topic)"
 fi
