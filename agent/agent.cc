@@ -34,7 +34,7 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config,
   std::unique_ptr<Agent> agent(new Agent(config));
   agent->config_path_ = std::move(config_path);
   TRIPLINE_RETURN_IF_ERROR(agent->states_.Init());
-  TRIPLINE_ASSIGN_OR_RETURN(agent->spool_, Spool::Open(config.spool));
+  TRIPLINE_ASSIGN_OR_RETURN(agent->spool_, spool::Spool::Open(config.spool));
   TRIPLINE_RETURN_IF_ERROR(agent->BuildSources());
   TRIPLINE_ASSIGN_OR_RETURN(agent->shipping_, ShippingThread::Start(config.kafka, config.topic));
   TRIPLINE_ASSIGN_OR_RETURN(agent->metrics_, AgentMetrics::Start(config.metrics_listen));
@@ -134,7 +134,7 @@ size_t Agent::PollSources() {
 
 bool Agent::Feed() {
   bool full = false;
-  while (const SpoolRecord* record = spool_->Peek()) {
+  while (const spool::SpoolRecord* record = spool_->Peek()) {
     if (!shipping_->Offer(record->seq, record->key, record->value)) {
       full = true;  // the shipping thread is behind: later
       break;

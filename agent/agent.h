@@ -9,7 +9,7 @@
 #include "agent/metrics/agent_metrics.h"
 #include "agent/ship/shipping_thread.h"
 #include "agent/sources/source.h"
-#include "agent/spool/spool.h"
+#include "common/spool/spool.h"
 
 namespace tripline::agent {
 
@@ -45,7 +45,7 @@ class Agent {
   // Runs until StopSignal::StopRequested(); returns the first fatal error, if any.
   [[nodiscard]] absl::Status Run();
 
-  const Spool& spool() const { return *spool_; }
+  const spool::Spool& spool() const { return *spool_; }
   const std::vector<std::unique_ptr<Source>>& sources() const { return sources_; }
   const ShippingThread& shipping() const { return *shipping_; }
   const AgentCounters& counters() const { return counters_; }
@@ -70,7 +70,7 @@ class Agent {
   AgentIdentity identity_;
   FimIdentity fim_identity_;  // the same identity, in the FIM source's own type
   StateStore states_;
-  std::unique_ptr<Spool> spool_;
+  std::unique_ptr<spool::Spool> spool_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<uint64_t> appended_;     // per source: records appended to the spool since Start()
   std::vector<std::string> saved_;     // per source: the state last saved

@@ -217,8 +217,8 @@ void ReadSpool(config::ConfigNode& node, AgentConfig& c) {
   if (policy != "block" && policy != "drop_oldest") {
     node.Error("full_policy", "must be block or drop_oldest");
   }
-  c.spool.full_policy = policy == "drop_oldest" ? SpoolConfig::FullPolicy::kDropOldest
-                                                : SpoolConfig::FullPolicy::kBlock;
+  c.spool.full_policy = policy == "drop_oldest" ? spool::SpoolConfig::FullPolicy::kDropOldest
+                                                : spool::SpoolConfig::FullPolicy::kBlock;
   c.sync_interval_ms = static_cast<int>(node.Int("sync_interval_ms", 100, 1, 60000));
   node.Finish();
 }

@@ -9,7 +9,7 @@
 #include "agent/sources/host/network_source.h"
 #include "agent/sources/host/process_source.h"
 #include "agent/sources/host/service_source.h"
-#include "agent/spool/spool.h"
+#include "common/spool/spool.h"
 #include "common/kafka/kafka_client.h"
 #include "common/status.h"
 
@@ -23,7 +23,7 @@ struct AgentConfig {
   std::string data_dir;        // spool and source states live here
   kafka::KafkaSettings kafka;
   std::string topic = "tripline.events";
-  SpoolConfig spool;
+  spool::SpoolConfig spool;
   int sync_interval_ms = 100;  // group fsync of the spool, then source states are saved
   std::vector<FileSourceConfig> file_sources;  // sources of type file
   std::vector<FimConfig> fim_sources;          // sources of type fim

@@ -118,8 +118,8 @@ void AgentMetrics::Update(const Agent& agent, std::chrono::steady_clock::time_po
     }
     it->second.Set(n);
   }
-  const Spool& spool = agent.spool();
-  const SpoolCounters& sc = spool.counters();
+  const spool::Spool& spool = agent.spool();
+  const spool::SpoolCounters& sc = spool.counters();
   appended_.Set(sc.appended);
   acked_.Set(sc.acked);
   dropped_.Set(sc.dropped);

@@ -1,4 +1,4 @@
-#include "agent/spool/segment.h"
+#include "common/spool/segment.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 
 #include "common/crc32c.h"
 
-namespace tripline::agent {
+namespace tripline::spool {
 namespace {
 
 constexpr uint32_t kMaxFrameBytes = 64u << 20;
@@ -178,4 +178,4 @@ bool SegmentReader::SkipCorrupt() {
   return true;
 }
 
-}  // namespace tripline::agent
+}  // namespace tripline::spool

@@ -7,7 +7,7 @@
 
 #include "common/status.h"
 
-namespace tripline::agent {
+namespace tripline::spool {
 
 // One record of the spool.
 struct SpoolRecord {
@@ -31,8 +31,8 @@ inline constexpr size_t kFrameHeaderBytes = 8;
 inline constexpr size_t kPayloadHeaderBytes = 20;
 
 // Appends frames to one segment file, through a write buffer: frames reach the file when the
-// buffer passes 1 MiB, at Flush() and at Sync() (which also fdatasyncs). Thread: the agent's
-// main loop.
+// buffer passes 1 MiB, at Flush() and at Sync() (which also fdatasyncs). Thread-compatible: the
+// owning spool's thread.
 class SegmentWriter {
  public:
   ~SegmentWriter();
@@ -62,7 +62,7 @@ class SegmentWriter {
 };
 
 // Reads frames of one segment file sequentially through a 1 MiB read buffer, also while it is
-// still being written. Thread: the agent's main loop.
+// still being written. Thread-compatible: the owning spool's thread.
 class SegmentReader {
  public:
   ~SegmentReader();
@@ -89,4 +89,4 @@ class SegmentReader {
   uint64_t buf_offset_ = 0;
 };
 
-}  // namespace tripline::agent
+}  // namespace tripline::spool

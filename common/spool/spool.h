@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/spool/segment.h"
+#include "common/spool/segment.h"
 
-namespace tripline::agent {
+namespace tripline::spool {
 
 struct SpoolConfig {
   std::string dir;
@@ -26,7 +26,8 @@ struct SpoolCounters {
   uint64_t full_rejections = 0;  // appends refused under the block policy
 };
 
-// The agent's durable queue between the sources and Kafka (DESIGN.md §3).
+// A durable queue of (key, value) records in CRC-framed segment files: the agent's queue between
+// its sources and Kafka (DESIGN.md §3), and the correlator's alert outbox per sink.
 //
 // Records get increasing sequence numbers. Append() writes a frame to the newest segment; Sync()
 // makes everything appended so far durable (group fsync, on the agent's timer). The producer
@@ -37,7 +38,8 @@ struct SpoolCounters {
 // cursor, so unacknowledged records are sent again (at least once; same event ids).
 // At quota, `block` refuses appends (the sources pause) and `drop-oldest` deletes the oldest
 // segment, counting every unacknowledged record it held.
-// Thread: the agent's main loop only.
+// Thread-compatible: one thread at a time (the agent's main loop; the correlator's alert outbox
+// guards it with a mutex).
 class Spool {
  public:
   static absl::StatusOr<std::unique_ptr<Spool>> Open(SpoolConfig config);
@@ -106,4 +108,4 @@ class Spool {
   SpoolCounters counters_;
 };
 
-}  // namespace tripline::agent
+}  // namespace tripline::spool

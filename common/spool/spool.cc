@@ -1,4 +1,4 @@
-#include "agent/spool/spool.h"
+#include "common/spool/spool.h"
 
 #include <spdlog/spdlog.h>
 
@@ -10,7 +10,7 @@
 #include "common/file_util.h"
 #include "common/time_util.h"
 
-namespace tripline::agent {
+namespace tripline::spool {
 namespace fs = std::filesystem;
 
 namespace {
@@ -285,4 +285,4 @@ int64_t Spool::oldest_unacked_time_us() const {
   return 0;
 }
 
-}  // namespace tripline::agent
+}  // namespace tripline::spool

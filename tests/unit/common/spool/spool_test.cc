@@ -1,4 +1,4 @@
-#include "agent/spool/spool.h"
+#include "common/spool/spool.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "tests/support/temp_dir.h"
 
-namespace tripline::agent {
+namespace tripline::spool {
 namespace {
 
 namespace fs = std::filesystem;
@@ -197,4 +197,4 @@ TEST(Spool, RecordsTakenDirectlyAreNotReadAgainAndReadingResumesBehindThem) {
 }
 
 }  // namespace
-}  // namespace tripline::agent
+}  // namespace tripline::spool
