@@ -4,6 +4,7 @@
 
 #include "agent/sources/fim/fim_source.h"
 #include "common/signals.h"
+#include "common/time_util.h"
 
 namespace tripline::agent {
 namespace {
@@ -38,6 +39,10 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config,
   TRIPLINE_RETURN_IF_ERROR(agent->BuildSources());
   TRIPLINE_ASSIGN_OR_RETURN(agent->shipping_, ShippingThread::Start(config.kafka, config.topic));
   TRIPLINE_ASSIGN_OR_RETURN(agent->metrics_, AgentMetrics::Start(config.metrics_listen));
+  if (config.fleet.enabled) {
+    TRIPLINE_ASSIGN_OR_RETURN(agent->fleet_, FleetClient::Start(config.fleet, config.host_name,
+                                                                config.exchange_build));
+  }
   return agent;
 }
 
@@ -167,6 +172,7 @@ absl::Status Agent::Sync() {
     last_save_ = std::chrono::steady_clock::now();
   }
   if (metrics_) metrics_->Update(*this, last_save_);
+  UpdateFleet();
   next_sync_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.sync_interval_ms);
   return absl::OkStatus();
 }
@@ -204,6 +210,17 @@ absl::Status Agent::Run() {
   if (absl::Status st = Sync(); !st.ok() && result.ok()) result = st;
   LogTotals();
   return result;
+}
+
+void Agent::UpdateFleet() {
+  if (!fleet_ || !fleet_->WantsFigures()) return;
+  FleetFigures f;
+  for (const auto& s : sources_) f.source_lag_bytes += s->LagBytes();
+  f.spool_bytes = spool_->bytes();
+  int64_t oldest = spool_->oldest_unacked_time_us();
+  f.oldest_unsent_age_s = oldest == 0 ? 0 : (MicrosFromTimestamp(NowTimestamp()) - oldest) / 1e6;
+  f.spool_full = spool_full_;
+  fleet_->Update(f);
 }
 
 void Agent::LogTotals() const {

@@ -6,6 +6,7 @@
 
 #include "agent/agent_config.h"
 #include "agent/checkpoint/state_store.h"
+#include "agent/fleet/fleet_client.h"
 #include "agent/metrics/agent_metrics.h"
 #include "agent/ship/shipping_thread.h"
 #include "agent/sources/source.h"
@@ -35,6 +36,8 @@ struct AgentCounters {
 // the old ones stopped (Kafka, spool and identity changes take effect at the next start). Stop order on SIGINT/SIGTERM: stop reading, send what
 // the spool holds for at most shutdown_timeout_ms, fsync, save states, return. Whatever was not
 // acknowledged by then stays in the spool for the next start.
+// With `fleet:` configured, a FleetClient thread registers and heartbeats with the correlator;
+// the main loop only hands it figures (lag, spool) at its sync, never waits for it.
 class Agent {
  public:
   // `config_path` is read again on SIGHUP (empty: no reload).
@@ -64,6 +67,8 @@ class Agent {
   absl::Status BuildSources();
   absl::Status Reload();
   void LogTotals() const;
+  // Hands the fleet client fresh figures when it used the last ones.
+  void UpdateFleet();
 
   AgentConfig config_;
   std::string config_path_;
@@ -80,6 +85,7 @@ class Agent {
   std::chrono::steady_clock::time_point next_sync_;
   std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
   std::unique_ptr<AgentMetrics> metrics_;
+  std::unique_ptr<FleetClient> fleet_;  // fleet: configured; its own thread
   bool spool_full_ = false;
   AgentCounters counters_;
 };

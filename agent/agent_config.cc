@@ -285,6 +285,11 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     c.metrics_listen = metrics.String("listen", "127.0.0.1:9464");
     metrics.Finish();
 
+    if (root.Has("fleet")) {
+      config::ConfigNode fleet = root.Child("fleet");
+      c.fleet = ReadFleetClientConfig(fleet, c.agent_id);
+    }
+
     config::ConfigNode log = root.Child("log");
     c.log_level = log.String("level", c.log_level);
     c.log_format = log.String("format", c.log_format);

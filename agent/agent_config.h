@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/fleet/fleet_config.h"
 #include "agent/sources/file/file_source.h"
 #include "agent/sources/evtx/evtx_source.h"
 #include "agent/sources/fim/fim_config.h"
@@ -34,6 +35,7 @@ struct AgentConfig {
   int poll_interval_ms = 100;
   int shutdown_timeout_ms = 5000;
   std::string metrics_listen;  // host:port of /metrics and /health; empty: off
+  FleetClientConfig fleet;     // fleet: heartbeats to the correlator; absent: off
   std::string log_level = "info";
   std::string log_format = "text";
 };

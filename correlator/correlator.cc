@@ -7,12 +7,16 @@
 
 #include "common/signals.h"
 #include "common/time_util.h"
+#include "correlator/api/fleet_alert.h"
 #include "correlator/engine/field_map.h"
 #include "correlator/engine/rule_loader.h"
 #include "correlator/rules.h"
 #include "correlator/sinks/ecs/alert_ecs.h"
 #include "correlator/sinks/jsonl/jsonl_sink.h"
 #include "correlator/sinks/kafka/kafka_alert_sink.h"
+#include "correlator/sinks/opensearch/bulk_sink.h"
+#include "correlator/sinks/splunk_hec/splunk_hec_sink.h"
+#include "correlator/sinks/syslog/syslog_sink.h"
 
 namespace tripline::correlator {
 
@@ -40,6 +44,27 @@ absl::StatusOr<std::unique_ptr<Correlator>> Correlator::Create(
     TRIPLINE_ASSIGN_OR_RETURN(auto sink, KafkaAlertSink::Create(config.kafka, config.alerts_topic));
     sinks.push_back(std::move(sink));
   }
+  if (config.splunk_hec) {
+    TRIPLINE_ASSIGN_OR_RETURN(auto sink, SplunkHecSink::Create(*config.splunk_hec));
+    sinks.push_back(std::move(sink));
+  }
+  if (config.elasticsearch) {
+    TRIPLINE_ASSIGN_OR_RETURN(auto sink, BulkSink::Create(*config.elasticsearch));
+    sinks.push_back(std::move(sink));
+  }
+  if (config.syslog) {
+    TRIPLINE_ASSIGN_OR_RETURN(auto sink, SyslogSink::Create(*config.syslog));
+    sinks.push_back(std::move(sink));
+  }
+  // Receivers across the network get an outbox on disk: one that is down holds its alerts there
+  // without stalling the other sinks or the consumer.
+  for (auto& sink : sinks) {
+    if (!config.outbox.enabled || sink->local()) continue;
+    TRIPLINE_ASSIGN_OR_RETURN(auto outbox, OutboxSink::Open(std::move(sink), config.outbox));
+    spdlog::info("sink {}: outbox in {}", outbox->name(), outbox->dir());
+    c->outboxes_.push_back(outbox.get());
+    sink = std::move(outbox);
+  }
   DispatchPolicy policy;
   policy.drop_on_failure = config.drop_on_sink_failure;
   policy.max_attempts = config.sink_max_attempts;
@@ -65,9 +90,15 @@ absl::StatusOr<std::unique_ptr<Correlator>> Correlator::Create(
     } else {
       spdlog::warn("{}; ListAlerts and GetAlert are unavailable", store.status().ToString());
     }
-    TRIPLINE_ASSIGN_OR_RETURN(c->api_,
-                              ApiServer::Start(config.api_listen, &c->hub_, c->store_.get(), c.get()));
-    spdlog::info("gRPC API on port {} (AlertService, RuleService)", c->api_->port());
+    c->fleet_ = std::make_unique<FleetRegistry>(
+        config.fleet, [] { return MicrosFromTimestamp(NowTimestamp()); });
+    if (absl::Status st = c->fleet_->Load(); !st.ok()) {
+      spdlog::warn("fleet: {}; starting with no known agent", st.ToString());
+    }
+    TRIPLINE_ASSIGN_OR_RETURN(c->api_, ApiServer::Start(config.api_listen, config.api_security,
+                                                         &c->hub_, c->store_.get(), c.get(),
+                                                         c->fleet_.get()));
+    spdlog::info("gRPC API on port {} (AlertService, RuleService, FleetService)", c->api_->port());
   }
   TRIPLINE_ASSIGN_OR_RETURN(c->consumer_, EventConsumer::Create(config.kafka, config.group_id,
                                                                 config.events_topic, c.get()));
@@ -118,6 +149,18 @@ void Correlator::UpdateMetrics() {
   s.events_by_worker = counters_.events_by_worker;
   for (const auto& [name, c] : dispatcher_->counters()) {
     s.sinks[name] = {c.written, c.failures, c.dropped};
+  }
+  for (const OutboxSink* outbox : outboxes_) {
+    OutboxStats o = outbox->stats();
+    CorrelatorStats::Sink& sink = s.sinks[outbox->name()];
+    sink.has_outbox = true;
+    sink.delivered = o.delivered;
+    sink.delivery_failures = o.failures;
+    sink.outbox_dropped = o.dropped;
+    sink.pending = o.pending;
+    sink.bytes = o.bytes;
+    sink.oldest_age_seconds = o.oldest_age_seconds;
+    sink.receiver_failing = o.failing;
   }
   s.matched_events = retired_.matched_events;
   s.suppressed = retired_.suppressed;
@@ -280,6 +323,46 @@ absl::Status Correlator::Dispatch() {
   return absl::OkStatus();
 }
 
+// Agents whose heartbeats stopped raise their alert here, on Run()'s thread between batches, so
+// that it takes the rule alerts' path (every sink, then the store and the live feed) with the same
+// backpressure; the registry is saved only once the alert is in the sinks, so a crash in between
+// raises it again (same alert id) rather than never.
+absl::Status Correlator::CheckFleet() {
+  if (!fleet_) return absl::OkStatus();
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_fleet_check_) return absl::OkStatus();
+  // A tenth of the interval (within 250 ms .. 5 s): silence is seen well inside one interval.
+  next_fleet_check_ = now + std::clamp(std::chrono::milliseconds(config_.fleet.heartbeat_interval_s * 100),
+                                       std::chrono::milliseconds(250), std::chrono::milliseconds(5000));
+  const int64_t now_us = MicrosFromTimestamp(NowTimestamp());
+  for (const FleetTransition& t : fleet_->Check()) {
+    const std::string& id = t.agent.agent_id();
+    const std::string seen = Rfc3339(TimestampFromMicros(t.last_seen_us));
+    switch (t.kind) {
+      case FleetTransition::Kind::kSilent:
+        spdlog::warn("fleet: agent {} (host {}) is silent: last heartbeat {}", id,
+                     t.agent.host_name(), seen);
+        pending_alerts_.push_back(
+            AgentSilentAlert(t.agent, t.last_seen_us, now_us, fleet_->silent_after_us()));
+        break;
+      case FleetTransition::Kind::kBack:
+        spdlog::info("fleet: agent {} (host {}) is back after a silence (last heartbeat before: {})",
+                     id, t.agent.host_name(), seen);
+        break;
+      case FleetTransition::Kind::kDegraded:
+        spdlog::warn("fleet: agent {} (host {}) reports degraded (lag {} bytes, spool {} bytes)", id,
+                     t.agent.host_name(), t.agent.source_lag_bytes(), t.agent.spool_bytes());
+        break;
+      case FleetTransition::Kind::kRecovered:
+        spdlog::info("fleet: agent {} (host {}) reports ok again", id, t.agent.host_name());
+        break;
+    }
+  }
+  TRIPLINE_RETURN_IF_ERROR(Dispatch());
+  if (absl::Status st = fleet_->SaveIfChanged(); !st.ok()) spdlog::warn("fleet: {}", st.ToString());
+  return absl::OkStatus();
+}
+
 absl::Status Correlator::Run() {
   spdlog::info("correlator in group {} consuming {} from {}", config_.group_id,
                config_.events_topic, config_.kafka.brokers);
@@ -296,6 +379,8 @@ absl::Status Correlator::Run() {
       break;
     }
     ServeReloadRequests();
+    result = CheckFleet();
+    if (!result.ok()) break;
     auto now = std::chrono::steady_clock::now();
     if (now - last_commit_ >= std::chrono::milliseconds(config_.commit_interval_ms)) {
       // A failed checkpoint is fatal: committing without one could lose a pending sequence.
@@ -316,6 +401,9 @@ absl::Status Correlator::Run() {
     }
   }
   api_.reset();  // ends the alert streams
+  if (fleet_ && result.ok()) {
+    if (absl::Status st = fleet_->SaveIfChanged(); !st.ok()) spdlog::warn("fleet: {}", st.ToString());
+  }
   if (absl::Status st = Checkpoint(); !st.ok() && result.ok()) result = st;
   consumer_->Close();
   UpdateMetrics();

@@ -54,6 +54,8 @@ struct CorrelatorCounters {
 // API: when api.listen is set, alerts that reached every sink also go to the recent-alerts store
 // and the live feed (gRPC AlertService), and the RuleService reloads rules on Run()'s thread
 // (also on SIGHUP), keeping the state of rules that still exist.
+// Fleet: agents register and heartbeat on gRPC threads (FleetRegistry); Run()'s thread checks
+// for silent agents between batches and sends their "agent silent" alert down the same path.
 class Correlator : public PartitionListener, public RuleControl {
  public:
   static absl::StatusOr<std::unique_ptr<Correlator>> Create(
@@ -102,12 +104,16 @@ class Correlator : public PartitionListener, public RuleControl {
   // Serves a reload request posted by Reload() or SIGHUP (Run()'s thread).
   v1::ReloadResponse ReloadNow();
   void ServeReloadRequests();
+  // Raises the alerts of agents that turned silent and saves the fleet registry (Run()'s thread).
+  absl::Status CheckFleet();
 
   CorrelatorConfig config_;
   std::shared_ptr<const engine::RuleSet> rules_;  // written on Run()'s thread under rules_mu_
   std::mutex rules_mu_;                            // rules_ as read by ListRules()
   AlertHub hub_;
   std::unique_ptr<AlertStore> store_;
+  std::unique_ptr<FleetRegistry> fleet_;  // with the API: agents' heartbeats (FleetService)
+  std::chrono::steady_clock::time_point next_fleet_check_;
   std::unique_ptr<ApiServer> api_;
   std::mutex reload_mu_;  // the one pending reload request, posted by a gRPC thread
   std::optional<std::promise<v1::ReloadResponse>> reload_request_;
@@ -115,6 +121,7 @@ class Correlator : public PartitionListener, public RuleControl {
   std::map<int32_t, Partition> partitions_;
   absl::Status fatal_;  // a failed checkpoint inside a rebalance callback, reported by Run()
   std::unique_ptr<AlertDispatcher> dispatcher_;
+  std::vector<OutboxSink*> outboxes_;  // the remote sinks' outboxes, owned by dispatcher_
   std::vector<v1::Alert> pending_alerts_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<CorrelatorMetrics> metrics_;

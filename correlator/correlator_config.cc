@@ -1,5 +1,7 @@
 #include "correlator/correlator_config.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "common/config/config_node.h"
@@ -10,6 +12,50 @@ namespace {
 std::string Resolve(const std::filesystem::path& base, const std::string& p) {
   if (p.empty() || std::filesystem::path(p).is_absolute()) return p;
   return (base / p).lexically_normal().string();
+}
+
+// outputs.outbox: how the alerts of remote sinks wait on disk while a receiver is down.
+void ReadOutbox(config::ConfigNode node, const std::filesystem::path& base, OutboxConfig& o) {
+  o.enabled = node.Bool("enabled", o.enabled);
+  o.dir = Resolve(base, node.String("dir"));
+  o.max_bytes = static_cast<uint64_t>(
+      node.Int("max_bytes", static_cast<int64_t>(o.max_bytes), 64 * 1024, 1LL << 40));
+  std::string policy = node.String("full_policy", "block");
+  if (policy != "block" && policy != "drop_oldest") {
+    node.Error("full_policy", "must be block (hold consumption back) or drop_oldest (counted)");
+  }
+  o.full_policy = policy == "drop_oldest" ? spool::SpoolConfig::FullPolicy::kDropOldest
+                                          : spool::SpoolConfig::FullPolicy::kBlock;
+  o.max_batch = static_cast<size_t>(node.Int("max_batch", 500, 1, 100000));
+  node.Finish();
+}
+
+// A file the correlator must read at start (certificates, keys, the token).
+void CheckReadable(config::ConfigNode& node, const std::string& key, const std::string& path) {
+  if (!path.empty() && ::access(path.c_str(), R_OK) != 0) {
+    node.Error(key, "'" + path + "' is not a readable file");
+  }
+}
+
+// api.tls: the server's certificate and key; with client_ca_file, clients need a certificate
+// signed by that CA (mTLS).
+void ReadApiTls(config::ConfigNode node, const std::filesystem::path& base, ApiSecurityConfig& s) {
+  s.cert_file = Resolve(base, node.RequiredString("cert_file"));
+  s.key_file = Resolve(base, node.RequiredString("key_file"));
+  s.client_ca_file = Resolve(base, node.String("client_ca_file"));
+  CheckReadable(node, "cert_file", s.cert_file);
+  CheckReadable(node, "key_file", s.key_file);
+  CheckReadable(node, "client_ca_file", s.client_ca_file);
+  node.Finish();
+}
+
+// fleet: how often agents heartbeat and when one that stopped counts as silent.
+void ReadFleet(config::ConfigNode node, const std::filesystem::path& base, FleetConfig& f) {
+  f.heartbeat_interval_s = static_cast<int>(node.Int("heartbeat_interval_s", 30, 1, 3600));
+  f.silent_after_intervals = static_cast<int>(node.Int("silent_after_intervals", 2, 1, 100));
+  f.state_file = Resolve(base, node.String("state_file"));
+  f.max_agents = static_cast<size_t>(node.Int("max_agents", 10000, 1, 10000000));
+  node.Finish();
 }
 
 }  // namespace
@@ -49,12 +95,22 @@ absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
     c.drop_on_sink_failure = on_failure == "drop";
     c.sink_max_attempts = static_cast<int>(outputs.Int("max_attempts", 5, 1, 1000));
     c.sink_backoff_ms = static_cast<int>(outputs.Int("retry_backoff_ms", 500, 10, 60000));
+    if (outputs.Has("outbox")) ReadOutbox(outputs.Child("outbox"), base, c.outbox);
+    c.splunk_hec = ParseSplunkHecConfig(outputs, base);
+    c.syslog = ReadSyslogSinkConfig(outputs, base);
+    if (outputs.Has("elasticsearch")) {
+      c.elasticsearch = ReadBulkSinkConfig(outputs.Child("elasticsearch"), base);
+    }
     outputs.Finish();
 
     config::ConfigNode api = root.Child("api");
     c.api_listen = api.String("listen", c.api_listen);
     c.alerts_dir = Resolve(base, api.String("alerts_dir"));
+    if (api.Has("tls")) ReadApiTls(api.Child("tls"), base, c.api_security);
+    c.api_security.token_file = Resolve(base, api.String("token_file"));
+    CheckReadable(api, "token_file", c.api_security.token_file);
     api.Finish();
+    if (root.Has("fleet")) ReadFleet(root.Child("fleet"), base, c.fleet);
     config::ConfigNode metrics = root.Child("metrics");
     c.metrics_listen = metrics.String("listen", c.metrics_listen);
     metrics.Finish();
@@ -74,6 +130,8 @@ absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
     c.shutdown_timeout_ms = static_cast<int>(corr.Int("shutdown_timeout_ms", 10000, 0, 600000));
     corr.Finish();
     if (c.alerts_dir.empty()) c.alerts_dir = c.state_dir + "/alerts";
+    if (c.fleet.state_file.empty()) c.fleet.state_file = c.state_dir + "/fleet/agents.bin";
+    if (c.outbox.dir.empty()) c.outbox.dir = c.state_dir + "/outbox";
 
     config::ConfigNode log = root.Child("log");
     c.log_level = log.String("level", c.log_level);

@@ -1,11 +1,18 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/kafka/kafka_client.h"
 #include "common/status.h"
 #include "correlator/engine/engine.h"
+#include "correlator/api/api_security.h"
+#include "correlator/api/fleet_registry.h"
+#include "correlator/sinks/opensearch/bulk_sink_config.h"
+#include "correlator/sinks/outbox/outbox_sink.h"
+#include "correlator/sinks/splunk_hec/splunk_hec_config.h"
+#include "correlator/sinks/syslog/syslog_config.h"
 
 namespace tripline::correlator {
 
@@ -24,14 +31,20 @@ struct CorrelatorConfig {
   bool skip_bad_rules = false;          // rules.on_error: skip (warn) instead of fail
 
   std::string jsonl_path;  // empty: no JSON lines output
+  std::optional<SplunkHecConfig> splunk_hec;  // outputs.splunk_hec; absent: no HEC output
+  std::optional<BulkSinkConfig> elasticsearch;  // outputs.elasticsearch (_bulk); absent: none
+  std::optional<SyslogSinkConfig> syslog;  // outputs.syslog (CEF/LEEF over TCP/TLS); absent: none
   bool stdout_alerts = false;  // ECS JSON lines on standard output (logs go to stderr)
   bool drop_on_sink_failure = false;  // outputs.on_failure: block (default) or drop
   int sink_max_attempts = 5;          // with drop: attempts before a sink's batch is dropped
   int sink_backoff_ms = 500;          // first retry delay, doubled up to 30 s
+  OutboxConfig outbox;  // outputs.outbox: remote sinks' alerts held on disk (dir: <state_dir>/outbox)
 
   std::string api_listen = "127.0.0.1:7443";  // gRPC AlertService/RuleService; empty: off
   std::string metrics_listen = "127.0.0.1:9465";  // Prometheus /metrics and /health; empty: off
   std::string alerts_dir;  // recent alerts (RocksDB) for ListAlerts; default <state_dir>/alerts
+  ApiSecurityConfig api_security;  // api.tls (TLS, mTLS with client_ca_file), api.token_file
+  FleetConfig fleet;  // fleet: agents' heartbeats, silence detection (needs api.listen)
 
   // Where each partition's engine state is checkpointed (RocksDB per partition); members of one
   // group that share it hand partitions over through it.

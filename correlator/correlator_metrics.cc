@@ -16,6 +16,10 @@ absl::StatusOr<std::unique_ptr<CorrelatorMetrics>> CorrelatorMetrics::Start(
           return metrics::Health{metrics::HealthState::kDegraded,
                                  "an alert sink is failing: consumption held back"};
         }
+        if (self->receiver_failing_.load()) {
+          return metrics::Health{metrics::HealthState::kDegraded,
+                                 "an alert receiver is down: its alerts are held in the outbox"};
+        }
         return metrics::Health{metrics::HealthState::kOk, "correlating"};
       }));
   spdlog::info("metrics on http://{}:{}/metrics and /health", listen.substr(0, listen.rfind(':')),
@@ -78,6 +82,7 @@ void CorrelatorMetrics::Update(const CorrelatorStats& s) {
                                        {{"worker", std::to_string(worker_events_.size())}}));
   }
   for (size_t i = 0; i < s.events_by_worker.size(); ++i) worker_events_[i].Set(s.events_by_worker[i]);
+  bool receiver_failing = false;
   for (const auto& [sink, n] : s.sinks) {
     auto it = sinks_.find(sink);
     if (it == sinks_.end()) {
@@ -90,12 +95,24 @@ void CorrelatorMetrics::Update(const CorrelatorStats& s) {
       t.dropped = MakeTotal("tripline_correlator_sink_dropped",
                             "Alerts dropped after the last attempt (outputs.on_failure: drop)",
                             labels);
+      if (n.has_outbox) AddOutboxMetrics(labels, t);
       it = sinks_.emplace(sink, t).first;
     }
-    it->second.written.Set(n.written);
-    it->second.failures.Set(n.failures);
-    it->second.dropped.Set(n.dropped);
+    SinkTotals& t = it->second;
+    t.written.Set(n.written);
+    t.failures.Set(n.failures);
+    t.dropped.Set(n.dropped);
+    if (n.has_outbox) {
+      t.delivered.Set(n.delivered);
+      t.delivery_failures.Set(n.delivery_failures);
+      t.outbox_dropped.Set(n.outbox_dropped);
+      if (t.pending) t.pending->Set(static_cast<double>(n.pending));
+      if (t.bytes) t.bytes->Set(static_cast<double>(n.bytes));
+      if (t.oldest_age) t.oldest_age->Set(n.oldest_age_seconds);
+      receiver_failing |= n.receiver_failing;
+    }
   }
+  receiver_failing_.store(receiver_failing);
   for (auto& [partition, gauge] : watermark_lag_) {
     if (s.watermark_lag_seconds.count(partition) == 0) gauge->Set(0);  // no longer ours
   }
@@ -112,6 +129,24 @@ void CorrelatorMetrics::Update(const CorrelatorStats& s) {
   }
   partitions_->Set(static_cast<double>(s.watermark_lag_seconds.size()));
   rules_->Set(static_cast<double>(s.rules));
+}
+
+void CorrelatorMetrics::AddOutboxMetrics(const metrics::Labels& labels, SinkTotals& t) {
+  t.delivered = MakeTotal("tripline_correlator_outbox_delivered",
+                          "Alerts the receiver took from the sink's outbox", labels);
+  t.delivery_failures = MakeTotal("tripline_correlator_outbox_delivery_failures",
+                                  "Failed deliveries from the outbox (each retried)", labels);
+  t.outbox_dropped = MakeTotal("tripline_correlator_outbox_dropped",
+                               "Undelivered alerts pushed out at the outbox quota (drop_oldest)",
+                               labels);
+  auto gauge = [&](const char* name, const char* help) -> metrics::Gauge* {
+    auto g = registry_.AddGauge(name, help, labels);
+    return g.ok() ? *g : nullptr;
+  };
+  t.pending = gauge("tripline_correlator_outbox_pending_alerts", "Alerts held on disk, undelivered");
+  t.bytes = gauge("tripline_correlator_outbox_bytes", "Bytes of the sink's outbox on disk");
+  t.oldest_age = gauge("tripline_correlator_outbox_oldest_age_seconds",
+                       "Age of the oldest undelivered alert in the outbox");
 }
 
 }  // namespace tripline::correlator

@@ -20,6 +20,11 @@ struct CorrelatorStats {
   std::vector<uint64_t> events_by_worker;
   struct Sink {
     uint64_t written = 0, failures = 0, dropped = 0;
+    // Remote sinks: what their outbox delivered, and what waits on disk.
+    bool has_outbox = false;
+    uint64_t delivered = 0, delivery_failures = 0, outbox_dropped = 0, pending = 0, bytes = 0;
+    double oldest_age_seconds = 0;
+    bool receiver_failing = false;
   };
   std::map<std::string, Sink> sinks;  // by sink name
   std::map<int32_t, double> watermark_lag_seconds;  // assigned partitions: now - watermark
@@ -28,7 +33,8 @@ struct CorrelatorStats {
 
 // The correlator's Prometheus metrics and /health on `metrics.listen`. The loop calls Update()
 // between batches and copies its totals into atomic instruments; the HTTP thread only renders
-// them. Health: degraded while a sink is being retried.
+// them. Health: degraded while a sink is being retried or a receiver is down (alerts held on
+// disk).
 class CorrelatorMetrics {
  public:
   // `listen` empty: no endpoint (Update() still works, for tests).
@@ -56,11 +62,15 @@ class CorrelatorMetrics {
   std::vector<Total> worker_events_;
   struct SinkTotals {
     Total written, failures, dropped;
+    Total delivered, delivery_failures, outbox_dropped;
+    metrics::Gauge *pending = nullptr, *bytes = nullptr, *oldest_age = nullptr;
   };
+  void AddOutboxMetrics(const metrics::Labels& labels, SinkTotals& t);
   std::map<std::string, SinkTotals> sinks_;
   std::map<int32_t, metrics::Gauge*> watermark_lag_;
   metrics::Gauge *partitions_ = nullptr, *rules_ = nullptr;
   std::atomic<bool> sink_failing_{false};
+  std::atomic<bool> receiver_failing_{false};  // some outbox's receiver is down
 };
 
 }  // namespace tripline::correlator

@@ -20,6 +20,14 @@ packages=(
 if [ "${TRIPLINE_SKIP_KAFKA:-0}" != 1 ]; then
   packages+=(kcat openjdk-17-jdk-headless maven)
 fi
+# `setup.sh --tests` (scripts/test.sh): what only the tests need as well. The syslog sink's
+# integration tests run Debian's rsyslog (their own rsyslogd, never the system service) with its
+# OpenSSL TLS driver, openssl makes their certificates; clang builds the libFuzzer targets.
+tests=0
+[ "${1:-}" = --tests ] && tests=1
+if ((tests)); then
+  packages+=(rsyslog rsyslog-openssl openssl clang-14 libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -41,3 +49,10 @@ fi
 
 # The broker jars are only for tests and the demo (TRIPLINE_SKIP_KAFKA=1 skips them, e.g. in Docker).
 if [ "${TRIPLINE_SKIP_KAFKA:-0}" != 1 ]; then "$here/kafka.sh" fetch; fi
+# The tests' receivers: the OpenSearch node of the _bulk sink's tests (Maven Central jars) and the
+# Splunk HEC receiver of the HEC sink's tests (the OpenTelemetry Collector, built once from Go
+# modules into the cache).
+if ((tests)); then
+  "$here/opensearch.sh" fetch
+  "$here/otelcol.sh" fetch
+fi

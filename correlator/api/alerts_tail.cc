@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/time_util.h"
+#include "correlator/api/client_support.h"
 #include "correlator/sinks/ecs/alert_ecs.h"
 #include "tripline/v1/services.grpc.pb.h"
 
@@ -27,22 +28,11 @@ bool ParseSeverity(const std::string& name, v1::Severity* out) {
   return false;
 }
 
-const char* Color(v1::Severity s) {
-  switch (s) {
-    case v1::SEVERITY_CRITICAL: return "\033[1;35m";
-    case v1::SEVERITY_HIGH: return "\033[1;31m";
-    case v1::SEVERITY_MEDIUM: return "\033[33m";
-    case v1::SEVERITY_LOW: return "\033[36m";
-    default: return "\033[2m";
-  }
-}
-
 void PrintLine(const v1::Alert& a, bool color, std::ostream& out) {
   std::string when = Rfc3339(a.window_end().seconds() ? a.window_end() : a.created_time());
-  std::string sev = SeverityName(a.severity());
-  for (char& c : sev) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string sev = SeverityUpper(a.severity());
   out << when << " ";
-  if (color) out << Color(a.severity());
+  if (color) out << SeverityColor(a.severity());
   out << sev;
   if (color) out << "\033[0m";
   out << " " << a.message();
@@ -69,14 +59,12 @@ int RunAlertsTail(const AlertsTailOptions& options, std::ostream& out, std::ostr
   }
   req.set_min_severity(min);
   req.set_include_recent(options.recent);
-  auto channel = grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
-    err << "tripline alerts tail: cannot reach the correlator at " << options.server
-        << " (is api.listen set in its config?)\n";
-    return 1;
-  }
+  int code = 0;
+  auto channel = ConnectApi(options.api, "tripline alerts tail", err, &code);
+  if (!channel) return code;
   auto stub = v1::AlertService::NewStub(channel);
   grpc::ClientContext ctx;
+  AddApiAuth(options.api, &ctx);
   std::atomic<bool> finished{false};
   std::thread watcher([&] {  // turns a stop request into a cancelled call
     while (!finished && !stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -99,7 +87,7 @@ int RunAlertsTail(const AlertsTailOptions& options, std::ostream& out, std::ostr
   grpc::Status st = reader->Finish();
   watcher.join();
   if (!st.ok() && st.error_code() != grpc::StatusCode::CANCELLED) {
-    err << "tripline alerts tail: " << st.error_message() << "\n";
+    err << "tripline alerts tail: " << DescribeRpcError(st) << "\n";
     return 1;
   }
   return 0;

@@ -4,10 +4,12 @@
 #include <ostream>
 #include <string>
 
+#include "common/grpc/api_channel.h"
+
 namespace tripline::correlator {
 
 struct AlertsTailOptions {
-  std::string server = "127.0.0.1:7443";  // the correlator's api.listen
+  ApiClientConfig api;                    // the correlator's api.listen, TLS files, token
   std::string min_severity;               // informational|low|medium|high|critical; "" = all
   bool recent = false;                    // first the recent alerts the correlator kept
   bool json = false;                      // one ECS JSON document per line

@@ -7,6 +7,8 @@
 #include "common/status.h"
 #include "correlator/api/alert_hub.h"
 #include "correlator/api/alert_store.h"
+#include "correlator/api/api_security.h"
+#include "correlator/api/fleet_registry.h"
 #include "tripline/v1/services.grpc.pb.h"
 
 namespace grpc {
@@ -29,14 +31,18 @@ class RuleControl {
 };
 
 // The correlator's gRPC API (proto/tripline/v1/services.proto): AlertService (StreamAlerts from
-// the hub, ListAlerts and GetAlert from the store) and RuleService (through RuleControl).
+// the hub, ListAlerts and GetAlert from the store), RuleService (through RuleControl) and, when
+// `fleet` is given, FleetService. Every service sits behind the same ApiSecurity (TLS or mTLS,
+// bearer token), loaded from `security` at Start() (a bad file fails the start).
 // Lifecycle: Start() binds and serves on gRPC's own threads; the destructor closes the hub's
-// streams and shuts the server down. `hub`, `store` and `rules` must outlive the server.
+// streams and shuts the server down. `hub`, `store`, `rules` and `fleet` must outlive the server.
 class ApiServer {
  public:
-  static absl::StatusOr<std::unique_ptr<ApiServer>> Start(const std::string& listen, AlertHub* hub,
-                                                          const AlertStore* store,
-                                                          RuleControl* rules);
+  static absl::StatusOr<std::unique_ptr<ApiServer>> Start(const std::string& listen,
+                                                          const ApiSecurityConfig& security,
+                                                          AlertHub* hub, const AlertStore* store,
+                                                          RuleControl* rules,
+                                                          FleetRegistry* fleet = nullptr);
   ~ApiServer();
   int port() const { return port_; }
 
@@ -46,6 +52,8 @@ class ApiServer {
   ApiServer() = default;
 
   AlertHub* hub_ = nullptr;
+  std::unique_ptr<ApiSecurity> security_;
+  std::unique_ptr<v1::FleetService::Service> fleet_;
   std::unique_ptr<AlertServiceImpl> alerts_;
   std::unique_ptr<RuleServiceImpl> rules_;
   std::unique_ptr<grpc::Server> server_;

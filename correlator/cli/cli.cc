@@ -7,9 +7,12 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "agent/parsers/parser.h"
+#include "correlator/api/agents_list.h"
+#include "correlator/api/alerts_show.h"
 #include "correlator/api/alerts_tail.h"
 #include "correlator/cli/hunt.h"
 #include "correlator/cli/rules_check.h"
@@ -65,6 +68,40 @@ int Hunt(const HuntOptions& options, const std::vector<std::string>& rule_paths,
   return RunHunt(options, loaded.rules, out, err);
 }
 
+// The flags of every command that talks to a correlator's gRPC API.
+struct ApiFlags {
+  std::string token_file;
+};
+
+void AddApiFlags(CLI::App* cmd, ApiClientConfig* api, ApiFlags* flags) {
+  cmd->add_option("--server", api->server, "The correlator's api.listen address")
+      ->capture_default_str();
+  cmd->add_option("--ca", api->ca_file,
+                  "CA certificate (PEM) that signed the correlator's api.tls certificate; "
+                  "turns TLS on");
+  cmd->add_option("--cert", api->cert_file, "Client certificate (PEM) for mTLS (with --key)");
+  cmd->add_option("--key", api->key_file, "Client private key (PEM) for mTLS");
+  cmd->add_option("--token-file", flags->token_file,
+                  "File holding the API bearer token (api.token_file); default: the "
+                  "TRIPLINE_API_TOKEN environment variable");
+}
+
+// The token from --token-file, else from TRIPLINE_API_TOKEN; false (reason in `err`) when the
+// file cannot be read.
+bool ResolveToken(const ApiFlags& flags, ApiClientConfig* api, std::ostream& err) {
+  if (!flags.token_file.empty()) {
+    auto token = ReadTokenFile(flags.token_file);
+    if (!token.ok()) {
+      err << "tripline: " << token.status().message() << "\n";
+      return false;
+    }
+    api->token = *std::move(token);
+  } else if (const char* env = std::getenv("TRIPLINE_API_TOKEN"); env != nullptr) {
+    api->token = env;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string ResolveFieldMapPath(const std::string& flag) {
@@ -76,7 +113,8 @@ std::string ResolveFieldMapPath(const std::string& flag) {
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
            bool err_is_tty) {
-  CLI::App app("tripline: check Sigma rules, hunt through logs offline, follow a correlator's alerts",
+  CLI::App app("tripline: check Sigma rules, hunt through logs offline, follow a correlator's "
+               "alerts and agents",
                "tripline");
   app.require_subcommand(1);
   std::string field_map_flag;
@@ -107,13 +145,29 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   CLI::App* tail = alerts->add_subcommand(
       "tail", "Follow the live alert feed of a running correlator (gRPC AlertService)");
   AlertsTailOptions tail_options;
-  tail->add_option("--server", tail_options.server, "The correlator's api.listen address")
-      ->capture_default_str();
+  ApiFlags api_flags;
+  AddApiFlags(tail, &tail_options.api, &api_flags);
   tail->add_option("--min-severity", tail_options.min_severity,
                    "informational|low|medium|high|critical");
   tail->add_flag("--recent", tail_options.recent, "Show the recent alerts first");
   tail->add_flag("--json", tail_options.json, "One ECS JSON document per alert");
   tail->add_option("--limit", tail_options.limit, "Stop after this many alerts");
+  CLI::App* show = alerts->add_subcommand(
+      "show", "One alert of a running correlator with its whole evidence chain (GetAlert)");
+  AlertsShowOptions show_options;
+  show->add_option("alert-id", show_options.alert_id, "The alert id (alerts tail shows it)")
+      ->required();
+  AddApiFlags(show, &show_options.api, &api_flags);
+  show->add_flag("--json", show_options.json, "The alert's ECS JSON document");
+
+  CLI::App* agents = app.add_subcommand("agents", "The agents a correlator knows")
+                         ->require_subcommand(1);
+  CLI::App* agents_list = agents->add_subcommand(
+      "list", "Agents registered with a running correlator: version, last seen, lag, spool, "
+              "health (ok, degraded, silent)");
+  AgentsListOptions list_options;
+  AddApiFlags(agents_list, &list_options.api, &api_flags);
+  agents_list->add_flag("--json", list_options.json, "One JSON document for machines");
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed list
   try {
@@ -127,7 +181,19 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     if (!LoadFieldMap(field_map_flag, &field_map, err)) return kUsageError;
     return RunRulesCheck(check_options, field_map, out);
   }
+  const bool stdout_tty = ::isatty(::fileno(stdout)) != 0;
+  if (show->parsed()) {
+    if (!ResolveToken(api_flags, &show_options.api, err)) return kUsageError;
+    show_options.color = !show_options.json && stdout_tty;
+    return RunAlertsShow(show_options, out, err);
+  }
+  if (agents_list->parsed()) {
+    if (!ResolveToken(api_flags, &list_options.api, err)) return kUsageError;
+    list_options.color = !list_options.json && stdout_tty;
+    return RunAgentsList(list_options, out, err);
+  }
   if (tail->parsed()) {
+    if (!ResolveToken(api_flags, &tail_options.api, err)) return kUsageError;
     tail_options.color = !tail_options.json && ::isatty(::fileno(stdout)) != 0;
     std::signal(SIGINT, [](int) { g_stop_tail = true; });
     std::signal(SIGTERM, [](int) { g_stop_tail = true; });

@@ -20,6 +20,9 @@ class AlertSink {
   // `ecs_json` is the alert's ECS document (one line), rendered once for every sink.
   [[nodiscard]] virtual absl::Status Write(const v1::Alert& alert, const std::string& ecs_json) = 0;
   [[nodiscard]] virtual absl::Status Flush(std::chrono::milliseconds timeout) = 0;
+  // A local file (JSON lines, stdout) needs no outbox; a receiver across the network gets one
+  // (OutboxSink) unless outputs.outbox.enabled is false.
+  virtual bool local() const { return false; }
 };
 
 }  // namespace tripline::correlator

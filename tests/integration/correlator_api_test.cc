@@ -193,5 +193,53 @@ TEST_F(CorrelatorApi, ValidateNamesTheLineAndReloadBringsInANewRule) {
   EXPECT_EQ(doc["rule"]["id"], "api-rule-2");
 }
 
+TEST_F(CorrelatorApi, AlertsShowPrintsTheEvidenceOfARealAlert) {
+  v1::Event e = Request("ev-show", "/owa/auth/RedirSuiteServerProxy.aspx");
+  e.mutable_http()->set_url_query("exec=whoami");
+  e.mutable_http()->set_source_ip("203.0.113.7");
+  e.mutable_http()->set_user_agent("python-requests/2.25");
+  Produce(e);
+  auto stub = v1::AlertService::NewStub(channel_);
+  std::string id;
+  ASSERT_TRUE(WaitUntil(30s, [&] {
+    grpc::ClientContext ctx;
+    v1::ListAlertsResponse list;
+    if (!stub->ListAlerts(&ctx, v1::ListAlertsRequest(), &list).ok() || list.alerts_size() == 0) {
+      return false;
+    }
+    id = list.alerts(0).alert_id();
+    return true;
+  })) << correlator_->Output();
+
+  Process show({TRIPLINE_TRIPLINE_BIN, "alerts", "show", id, "--server", server_},
+               dir_.File("show.out"));
+  ASSERT_EQ(show.Wait(20s), 0) << show.Output();
+  const std::string text = show.Output();
+  for (const char* expected :
+       {"Alert ", "CRITICAL", "OWA web shell request \\(api-rule-1", "T1505\\.003",
+        "host +EXCH01", "Evidence \\(1 event, in time order\\)",
+        "2021-03-05T03:06:27\\.000Z  EXCH01  http request",
+        "url +/owa/auth/RedirSuiteServerProxy\\.aspx\\?exec=whoami",
+        "http\\.response\\.status_code +200", "source\\.ip +203\\.0\\.113\\.7",
+        "user_agent\\.original +python-requests/2\\.25", "event\\.id +ev-show"}) {
+    EXPECT_TRUE(std::regex_search(text, std::regex(expected))) << "missing '" << expected
+                                                               << "' in\n" << text;
+  }
+  EXPECT_EQ(text.find("\033["), std::string::npos) << "colour on a pipe";
+
+  Process json({TRIPLINE_TRIPLINE_BIN, "alerts", "show", id, "--json", "--server", server_},
+               dir_.File("show.json"));
+  ASSERT_EQ(json.Wait(20s), 0) << json.Output();
+  auto doc = nlohmann::json::parse(json.Output());
+  EXPECT_EQ(doc["rule"]["id"], "api-rule-1");
+  EXPECT_EQ(doc["event"]["id"], id);
+  EXPECT_NE(json.Output().find("203.0.113.7"), std::string::npos) << json.Output();
+
+  Process missing({TRIPLINE_TRIPLINE_BIN, "alerts", "show", "no-such-alert", "--server", server_},
+                  dir_.File("missing.out"));
+  EXPECT_EQ(missing.Wait(20s), 1);
+  EXPECT_NE(missing.Output().find("no alert no-such-alert"), std::string::npos) << missing.Output();
+}
+
 }  // namespace
 }  // namespace tripline

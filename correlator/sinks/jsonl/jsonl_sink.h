@@ -20,6 +20,7 @@ class JsonlSink final : public AlertSink {
   const std::string& name() const override { return name_; }
   absl::Status Write(const v1::Alert& alert, const std::string& ecs_json) override;
   absl::Status Flush(std::chrono::milliseconds timeout) override;
+  bool local() const override { return true; }
 
  private:
   JsonlSink(std::string name, std::string path, FILE* file, bool owned);

@@ -102,5 +102,38 @@ TEST(AgentConfig, FileSourceDeclaresTheSigmaLogsourceOfWhatItReads) {
       << msg;
 }
 
+TEST(AgentConfig, FleetSectionIsOptionalAndStrict) {
+  testing::TempDir dir;
+  const std::string base = "agent:\n  id: exch01\n  data_dir: /tmp/x\nkafka:\n  brokers: k:1\n"
+                           "sources:\n  - {name: iis, path: /tmp/u_ex.log, format: w3c}\n";
+  auto c = LoadAgentConfig(dir.Write("none.yaml", base));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->fleet.enabled);
+
+  dir.Write("token", "  s3cret\n");
+  c = LoadAgentConfig(dir.Write("ok.yaml", base + "fleet:\n  server: 10.0.0.5:7443\n"
+                                                  "  token_file: " + dir.File("token") + "\n"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->fleet.enabled);
+  EXPECT_EQ(c->fleet.agent_id, "exch01");  // agent.id
+  EXPECT_EQ(c->fleet.api.server, "10.0.0.5:7443");
+  EXPECT_EQ(c->fleet.api.token, "s3cret");
+  EXPECT_FALSE(c->fleet.api.tls());
+
+  std::string path = dir.Write("bad.yaml", base +
+                                               "fleet:\n"                       // line 8
+                                               "  server: correlator\n"         // line 9: no port
+                                               "  tls:\n"
+                                               "    cert_file: /nonexistent.pem\n"  // line 11
+                                               "  interval: 5\n");               // line 12
+  c = LoadAgentConfig(path);
+  ASSERT_FALSE(c.ok());
+  std::string msg(c.status().message());
+  EXPECT_NE(msg.find(path + ":9: fleet.server:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(path + ":11: fleet.tls.cert_file: '/nonexistent.pem' is not a readable file"),
+            std::string::npos) << msg;
+  EXPECT_NE(msg.find(path + ":12: fleet.interval: unknown key"), std::string::npos) << msg;
+}
+
 }  // namespace
 }  // namespace tripline::agent

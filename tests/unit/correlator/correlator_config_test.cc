@@ -62,5 +62,43 @@ TEST(CorrelatorConfig, BadRuleFailsTheLoadUnlessSkipIsAsked) {
   EXPECT_EQ((*rules)->size(), 1u);
 }
 
+TEST(CorrelatorConfig, FleetAndApiSecurityAreCheckedWithPositions) {
+  testing::TempDir dir;
+  dir.Write("server.pem", "-----BEGIN CERTIFICATE-----\n");
+  std::string path = dir.Write("c.yaml",
+                               "kafka: {brokers: x:1}\n"
+                               "rules:\n  paths: [rules]\n  field_map: fm.yaml\n"
+                               "api:\n"
+                               "  tls:\n"
+                               "    cert_file: server.pem\n"
+                               "    key_file: missing.key\n"          // line 8: unreadable
+                               "  token_file: /nonexistent/token\n"   // line 9: unreadable
+                               "fleet:\n"
+                               "  heartbeat_interval_s: 0\n"          // line 11: out of range
+                               "  silent_after: 2\n"                  // line 12: unknown key
+                               "correlator: {state_dir: st}\n");
+  auto c = LoadCorrelatorConfig(path);
+  ASSERT_FALSE(c.ok());
+  std::string msg(c.status().message());
+  EXPECT_NE(msg.find(path + ":8: api.tls.key_file: '" + dir.File("missing.key") +
+                     "' is not a readable file"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(path + ":9: api.token_file:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(path + ":11: fleet.heartbeat_interval_s: must be between 1 and 3600"),
+            std::string::npos) << msg;
+  EXPECT_NE(msg.find(path + ":12: fleet.silent_after: unknown key"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("cert_file"), std::string::npos) << msg;  // that one is readable
+
+  path = dir.Write("ok.yaml", "kafka: {brokers: x:1}\n"
+                              "rules:\n  paths: [rules]\n  field_map: fm.yaml\n"
+                              "fleet: {heartbeat_interval_s: 1, silent_after_intervals: 3}\n"
+                              "correlator: {state_dir: st}\n");
+  c = LoadCorrelatorConfig(path);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->fleet.heartbeat_interval_s, 1);
+  EXPECT_EQ(c->fleet.silent_after_intervals, 3);
+  EXPECT_EQ(c->fleet.state_file, dir.File("st") + "/fleet/agents.bin");
+  EXPECT_FALSE(c->api_security.tls());
+}
+
 }  // namespace
 }  // namespace tripline::correlator
