@@ -1,12 +1,20 @@
 # Project-wide compile options and the helper that declares one library per leaf folder.
-set(TRIPLINE_SANITIZER "" CACHE STRING "Build with a sanitizer: address, undefined, thread or empty")
+set(TRIPLINE_SANITIZER "" CACHE STRING
+    "Build with a sanitizer: address (with undefined), undefined, thread, fuzzer (clang) or empty")
 set(tripline_warnings -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wno-unused-parameter)
+# address and undefined stop at the first UBSan finding (-fno-sanitize-recover), so that a finding
+# fails its test instead of scrolling by; scripts/sanitize.sh sets the runtime options.
 if(TRIPLINE_SANITIZER STREQUAL "address")
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
-  add_link_options(-fsanitize=address,undefined)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 elseif(TRIPLINE_SANITIZER STREQUAL "undefined")
-  add_compile_options(-fsanitize=undefined -fno-omit-frame-pointer)
-  add_link_options(-fsanitize=undefined)
+  add_compile_options(-fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=undefined -fno-sanitize-recover=undefined)
+elseif(TRIPLINE_SANITIZER STREQUAL "fuzzer")
+  # Every library instrumented for libFuzzer's coverage, with ASan and UBSan (tests/fuzz).
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
 elseif(TRIPLINE_SANITIZER STREQUAL "thread")
   add_compile_options(-fsanitize=thread)
   add_link_options(-fsanitize=thread)

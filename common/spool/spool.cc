@@ -79,10 +79,24 @@ absl::Status Spool::Recover() {
   }
   std::sort(segments_.begin(), segments_.end(),
             [](const Segment& a, const Segment& b) { return a.first_seq < b.first_seq; });
-  for (size_t i = 0; i < segments_.size(); ++i) {
-    TRIPLINE_RETURN_IF_ERROR(ScanSegment(segments_[i], i + 1 == segments_.size()));
+  for (size_t i = 0; i < segments_.size();) {
+    const bool is_last = i + 1 == segments_.size();
+    if (absl::Status st = ScanSegment(segments_[i], is_last); !st.ok()) {
+      // An older segment whose header is gone cannot be framed at all: its records are lost
+      // (counted as corrupt: here when it is the oldest, else by Peek() as the gap it leaves),
+      // the file is kept aside for inspection, and the rest goes on.
+      uint64_t lost = segments_[i + 1].first_seq - segments_[i].first_seq;
+      if (i == 0) counters_.corrupt += lost;
+      std::error_code ec;
+      fs::rename(segments_[i].path, segments_[i].path + ".corrupt", ec);
+      spdlog::error("spool {}: {}: {} record(s) lost, file kept as {}.corrupt", config_.dir,
+                    st.ToString(), lost, segments_[i].path);
+      segments_.erase(segments_.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
     bytes_ += segments_[i].bytes;
     next_seq_ = std::max(next_seq_, segments_[i].last_seq + 1);
+    ++i;
   }
   // Segments are deleted as soon as they are acknowledged, the ack file only at the next Sync():
   // after a crash in between, what precedes the oldest segment was delivered.

@@ -88,8 +88,19 @@ class ConditionParser {
   absl::StatusOr<int> ParseNot() {
     if (!Peek("not")) return ParsePrimary();
     ++pos_;
+    TRIPLINE_RETURN_IF_ERROR(Enter());
     TRIPLINE_ASSIGN_OR_RETURN(int operand, ParseNot());
+    --depth_;
     return Add({Condition::Kind::kNot, operand, -1, {}});
+  }
+
+  // Parsing and evaluation recurse once per parenthesis and `not`: a hostile rule must not
+  // exhaust the stack. Real Sigma conditions nest a handful of levels.
+  absl::Status Enter() {
+    if (++depth_ > kMaxDepth) {
+      return Error(Cat("condition nested deeper than ", kMaxDepth, " levels"));
+    }
+    return absl::OkStatus();
   }
 
   absl::StatusOr<int> ParsePrimary() {
@@ -97,7 +108,9 @@ class ConditionParser {
     const std::string token = tokens_[pos_++];
     std::string lower = absl::AsciiStrToLower(token);
     if (token == "(") {
+      TRIPLINE_RETURN_IF_ERROR(Enter());
       TRIPLINE_ASSIGN_OR_RETURN(int inner, ParseOr());
+      --depth_;
       if (pos_ >= tokens_.size() || tokens_[pos_] != ")") {
         return Error("unbalanced parenthesis: missing ')'");
       }
@@ -146,8 +159,10 @@ class ConditionParser {
 
   const std::vector<std::string>& identifiers_;
   Condition* out_;
+  static constexpr int kMaxDepth = 64;
   std::vector<std::string> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 absl::StatusOr<Condition> Condition::Parse(const std::vector<std::string>& texts,

@@ -103,6 +103,35 @@ TEST(Spool, CorruptFrameIsSkippedCountedAndDoesNotBlockTheCursor) {
   EXPECT_EQ(spool->unacked(), 0u);
 }
 
+// Found by fuzz_spool_segment: an older segment whose magic was damaged made Open() fail, so
+// one bad file stopped the agent for good. Its records are lost and counted; the rest is read.
+TEST(Spool, OlderSegmentWithADamagedHeaderIsSetAsideAndTheRestIsRead) {
+  for (size_t damaged : {0u, 1u}) {
+    testing::TempDir dir;
+    {
+      auto spool = *Spool::Open(Config(dir, 1 << 20, 100));  // ~1 record per segment
+      for (int i = 0; i < 4; ++i) ASSERT_TRUE(spool->Append("k", std::string(100, 'a' + i)).ok());
+      ASSERT_TRUE(spool->Sync().ok());
+    }
+    auto segs = Segments(dir.File("spool"));
+    ASSERT_GE(segs.size(), 3u);
+    {
+      std::fstream f(segs[damaged], std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(0);
+      f.put('X');
+    }
+    auto spool = Spool::Open(Config(dir, 1 << 20, 100));
+    ASSERT_TRUE(spool.ok()) << spool.status();
+    std::vector<uint64_t> seqs;
+    ReadAll(**spool, &seqs);
+    std::vector<uint64_t> want = {1, 2, 3, 4};
+    want.erase(want.begin() + static_cast<std::ptrdiff_t>(damaged));
+    EXPECT_EQ(seqs, want) << "damaged segment " << damaged;
+    EXPECT_EQ((*spool)->counters().corrupt, 1u);
+    EXPECT_TRUE(std::filesystem::exists(segs[damaged] + ".corrupt"));
+  }
+}
+
 TEST(Spool, BlockPolicyRefusesAtQuotaUntilDeliveriesFreeSpace) {
   testing::TempDir dir;
   auto spool = *Spool::Open(Config(dir, 2048, 512));

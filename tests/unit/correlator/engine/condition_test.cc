@@ -96,5 +96,17 @@ TEST(ConditionTest, ErrorsSayWhatIsWrong) {
   EXPECT_NE(ParseError({"a near b"}).find("unexpected"), std::string::npos);
 }
 
+// Found by fuzz_sigma_condition: 100,000 '(' overflowed the stack. Nesting is bounded; real
+// conditions stay far below the bound.
+TEST(ConditionTest, NestingIsBoundedInsteadOfExhaustingTheStack) {
+  std::string deep(100000, '(');
+  EXPECT_NE(ParseError({deep}).find("nested deeper than 64 levels"), std::string::npos);
+  std::string nots;
+  for (int i = 0; i < 100000; ++i) nots += "not ";
+  EXPECT_NE(ParseError({nots + "a"}).find("nested deeper than 64 levels"), std::string::npos);
+  std::string fine = std::string(60, '(') + "a" + std::string(60, ')');
+  EXPECT_TRUE(Condition::Parse({fine}, kIds).ok());
+}
+
 }  // namespace
 }  // namespace tripline::correlator::engine
