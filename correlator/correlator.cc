@@ -161,6 +161,7 @@ void Correlator::UpdateMetrics() {
     sink.bytes = o.bytes;
     sink.oldest_age_seconds = o.oldest_age_seconds;
     sink.receiver_failing = o.failing;
+    sink.receiver = outbox->ReceiverCounters();
   }
   s.matched_events = retired_.matched_events;
   s.suppressed = retired_.suppressed;

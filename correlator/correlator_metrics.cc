@@ -111,6 +111,17 @@ void CorrelatorMetrics::Update(const CorrelatorStats& s) {
       if (t.oldest_age) t.oldest_age->Set(n.oldest_age_seconds);
       receiver_failing |= n.receiver_failing;
     }
+    for (const auto& [counter, value] : n.receiver) {
+      auto r = receiver_.find({sink, counter});
+      if (r == receiver_.end()) {
+        Total t = MakeTotal("tripline_correlator_sink_receiver_events",
+                            "What a sink counted at its receiver: acked, dead_lettered, resent, "
+                            "conflicts, reconnects, ...",
+                            {{"sink", sink}, {"counter", counter}});
+        r = receiver_.emplace(std::make_pair(sink, counter), t).first;
+      }
+      r->second.Set(value);
+    }
   }
   receiver_failing_.store(receiver_failing);
   for (auto& [partition, gauge] : watermark_lag_) {

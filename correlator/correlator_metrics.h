@@ -25,6 +25,7 @@ struct CorrelatorStats {
     uint64_t delivered = 0, delivery_failures = 0, outbox_dropped = 0, pending = 0, bytes = 0;
     double oldest_age_seconds = 0;
     bool receiver_failing = false;
+    std::vector<std::pair<std::string, uint64_t>> receiver;  // AlertSink::ReceiverCounters()
   };
   std::map<std::string, Sink> sinks;  // by sink name
   std::map<int32_t, double> watermark_lag_seconds;  // assigned partitions: now - watermark
@@ -67,6 +68,7 @@ class CorrelatorMetrics {
   };
   void AddOutboxMetrics(const metrics::Labels& labels, SinkTotals& t);
   std::map<std::string, SinkTotals> sinks_;
+  std::map<std::pair<std::string, std::string>, Total> receiver_;  // (sink, counter)
   std::map<int32_t, metrics::Gauge*> watermark_lag_;
   metrics::Gauge *partitions_ = nullptr, *rules_ = nullptr;
   std::atomic<bool> sink_failing_{false};

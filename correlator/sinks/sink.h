@@ -1,7 +1,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "tripline/v1/alert.pb.h"
@@ -23,6 +26,11 @@ class AlertSink {
   // A local file (JSON lines, stdout) needs no outbox; a receiver across the network gets one
   // (OutboxSink) unless outputs.outbox.enabled is false.
   virtual bool local() const { return false; }
+  // What the sink counted at its receiver beyond the alerts it took ("acked", "dead_lettered",
+  // ...), as running totals for /metrics. Any thread: the sink may meanwhile be working on its
+  // outbox's thread, so implementations answer from atomics or a snapshot under their own lock.
+  using Counters = std::vector<std::pair<std::string, uint64_t>>;
+  virtual Counters ReceiverCounters() const { return {}; }
 };
 
 }  // namespace tripline::correlator

@@ -121,7 +121,7 @@ class OpenSearchSink : public ::testing::Test {
               "]\n"
               "  field_map: " TRIPLINE_SOURCE_DIR
               "/config/field_map.yaml\n"
-              "api:\n  listen: \"\"\nmetrics:\n  listen: \"\"\n"
+              "api:\n  listen: \"\"\nmetrics:\n  listen: 127.0.0.1:0\n"
               "correlator:\n  commit_interval_ms: 200\n  state_dir: " +
               dir_.File("state") +
               "\n"
@@ -313,6 +313,15 @@ TEST_F(OpenSearchSink, ARejectedDocumentIsDeadLetteredWhileTheOthersIndex) {
   auto dead = Os("GET", "/" + index_ + "/_doc/" + rejected);
   ASSERT_TRUE(dead.has_value());
   EXPECT_EQ(dead->status, 404);
+  // ... and counted where Prometheus looks (updated between the correlator's batches).
+  std::smatch m;
+  const std::string log = correlator_->Output();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("127\\.0\\.0\\.1:([0-9]+)/metrics")));
+  const auto port = static_cast<uint16_t>(std::stoi(m[1]));
+  EXPECT_TRUE(WaitUntil(30s, [&] {
+    return testing::ScrapeMetric(port, "tripline_correlator_sink_receiver_events_total{sink=\"elasticsearch\",counter=\"dead_lettered\"}") == 1;
+  })) << testing::ScrapeMetric(port, "tripline_correlator_sink_receiver_events_total{sink=\"elasticsearch\",counter=\"dead_lettered\"}");
+  EXPECT_EQ(testing::ScrapeMetric(port, "tripline_correlator_outbox_pending_alerts{sink=\"elasticsearch\"}"), 0);
   Os("DELETE", "/" + index_);
 }
 

@@ -184,6 +184,12 @@ void BulkSink::DeadLetter(const Queued& item, const std::string& reason) {
   }
 }
 
+AlertSink::Counters BulkSink::ReceiverCounters() const {
+  BulkSinkCounters c = counters();
+  return {{"created", c.sent},         {"conflicts", c.conflicts}, {"dead_lettered", c.dead_lettered},
+          {"retried", c.retried},       {"requests", c.requests},   {"failed_requests", c.failed_requests}};
+}
+
 BulkSinkCounters BulkSink::counters() const {
   BulkSinkCounters c;
   c.sent = sent_.load();

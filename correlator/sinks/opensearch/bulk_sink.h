@@ -50,6 +50,7 @@ class BulkSink final : public AlertSink {
   absl::Status Flush(std::chrono::milliseconds timeout) override;
 
   BulkSinkCounters counters() const;
+  Counters ReceiverCounters() const override;
   size_t queued() const { return queue_.size(); }
 
  private:

@@ -67,6 +67,7 @@ class OutboxSink final : public AlertSink {
   const std::string& name() const override { return inner_->name(); }
   absl::Status Write(const v1::Alert& alert, const std::string& ecs_json) override;
   absl::Status Flush(std::chrono::milliseconds timeout) override;
+  Counters ReceiverCounters() const override { return inner_->ReceiverCounters(); }
 
   OutboxStats stats() const;  // any thread
   const std::string& dir() const { return dir_; }

@@ -127,6 +127,7 @@ absl::Status SplunkHecSink::Write(const v1::Alert& alert, const std::string& ecs
       spdlog::warn("splunk_hec: the dispatcher gave up on a batch; {} alert(s) abandoned so far",
                    counters_.abandoned);
       ClearRound();
+      Publish();
     }
   }
   if (!round_ids_.insert(alert.alert_id()).second) return absl::OkStatus();
@@ -134,7 +135,27 @@ absl::Status SplunkHecSink::Write(const v1::Alert& alert, const std::string& ecs
   return absl::OkStatus();
 }
 
+void SplunkHecSink::Publish() {
+  std::lock_guard lock(published_mu_);
+  published_ = counters_;
+}
+
+AlertSink::Counters SplunkHecSink::ReceiverCounters() const {
+  std::lock_guard lock(published_mu_);
+  const SplunkHecCounters& c = published_;
+  return {{"requests", c.requests},   {"sent", c.sent},
+          {"acked", c.acked},         {"ack_timeouts", c.ack_timeouts},
+          {"resent", c.resent},       {"dead_lettered", c.dead_lettered},
+          {"abandoned", c.abandoned}};
+}
+
 absl::Status SplunkHecSink::Flush(std::chrono::milliseconds timeout) {
+  absl::Status st = FlushRound(timeout);
+  Publish();
+  return st;
+}
+
+absl::Status SplunkHecSink::FlushRound(std::chrono::milliseconds timeout) {
   const auto deadline = clock_.now() + timeout;
   absl::Status st;
   while (true) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <mutex>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -68,7 +70,8 @@ class SplunkHecSink final : public AlertSink {
   absl::Status Write(const v1::Alert& alert, const std::string& ecs_json) override;
   absl::Status Flush(std::chrono::milliseconds timeout) override;
 
-  const SplunkHecCounters& counters() const { return counters_; }
+  const SplunkHecCounters& counters() const { return counters_; }  // the sink's own thread
+  Counters ReceiverCounters() const override;  // any thread: the snapshot of the last call
   const std::string& channel() const { return channel_; }
 
  private:
@@ -87,6 +90,7 @@ class SplunkHecSink final : public AlertSink {
   SplunkHecSink(const SplunkHecConfig& config, std::unique_ptr<http::HttpClient> client,
                 Clock clock);
 
+  absl::Status FlushRound(std::chrono::milliseconds timeout);
   absl::Status SendUnsent();
   absl::Status Send(const std::vector<size_t>& batch);
   absl::Status Accepted(const std::vector<size_t>& batch, std::optional<uint64_t> ack_id);
@@ -112,6 +116,10 @@ class SplunkHecSink final : public AlertSink {
   bool isolate_ = false;  // a batch was refused without naming the bad event: one per request
   bool ack_missing_logged_ = false;
   SplunkHecCounters counters_;
+  // counters_ as of the end of the last Write()/Flush(), for readers on other threads.
+  void Publish();
+  mutable std::mutex published_mu_;
+  SplunkHecCounters published_;
 };
 
 }  // namespace tripline::correlator

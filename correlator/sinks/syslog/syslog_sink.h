@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+
 #include <memory>
 #include <string>
 
@@ -43,9 +45,12 @@ class SyslogSink final : public AlertSink {
   // The frame Write() appends for `alert` (octet count, space, RFC 5424 message).
   std::string Frame(const v1::Alert& alert) const;
 
-  uint64_t sent() const { return sent_; }              // alerts confirmed by Flush()
-  uint64_t reconnects() const { return reconnects_; }  // connections opened after the first
-  uint64_t resent() const { return resent_; }          // confirmed alerts sent again on reconnect
+  uint64_t sent() const { return sent_.load(); }              // alerts confirmed by Flush()
+  uint64_t reconnects() const { return reconnects_.load(); }  // connections opened after the first
+  uint64_t resent() const { return resent_.load(); }  // confirmed alerts sent again on reconnect
+  Counters ReceiverCounters() const override {
+    return {{"sent", sent()}, {"reconnects", reconnects()}, {"resent", resent()}};
+  }
 
  private:
   SyslogSink(const SyslogSinkConfig& config, std::string version);
@@ -62,9 +67,9 @@ class SyslogSink final : public AlertSink {
   size_t pending_count_ = 0;
   std::string last_batch_;  // frames of the last confirmed Flush(), for a resend on reconnect
   size_t last_batch_count_ = 0;
-  uint64_t sent_ = 0;
-  uint64_t reconnects_ = 0;
-  uint64_t resent_ = 0;
+  std::atomic<uint64_t> sent_{0};  // atomics: ReceiverCounters() is read from another thread
+  std::atomic<uint64_t> reconnects_{0};
+  std::atomic<uint64_t> resent_{0};
 };
 
 }  // namespace tripline::correlator
