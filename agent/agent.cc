@@ -89,7 +89,9 @@ absl::Status Agent::Reload() {
       fresh->spool.dir != config_.spool.dir || fresh->agent_id != config_.agent_id) {
     spdlog::warn("SIGHUP: kafka, spool and agent identity changes take effect at the next start");
   }
-  TRIPLINE_RETURN_IF_ERROR(Sync());  // every record read so far is durable, every state saved
+  // Every record read so far is durable, every state saved (unless the disk is full: then the
+  // rebuilt sources re-read from their last saved positions; same event ids).
+  TRIPLINE_RETURN_IF_ERROR(Sync());
   config_.file_sources = fresh->file_sources;
   config_.fim_sources = fresh->fim_sources;
   config_.evtx_sources = fresh->evtx_sources;
@@ -161,19 +163,44 @@ void Agent::Deliver(std::chrono::milliseconds wait) {
 }
 
 absl::Status Agent::Sync() {
-  TRIPLINE_RETURN_IF_ERROR(spool_->Sync());
-  // Everything appended so far is durable now: the sources may count it as read.
-  for (size_t i = 0; i < sources_.size(); ++i) {
-    std::string state = sources_[i]->DurableState(appended_[i]);
-    if (state == saved_[i]) continue;
-    TRIPLINE_RETURN_IF_ERROR(states_.Save(sources_[i]->name(), state));
-    saved_[i] = std::move(state);
-    ++counters_.state_saves;
-    last_save_ = std::chrono::steady_clock::now();
+  // A full disk is a pause, never a stop: what the spool could not write stays in its buffer
+  // (the sources wait, or drop_oldest made room), and the sources' positions stay at the last
+  // durable record, so nothing is skipped; the next sync tries again once deliveries have freed
+  // whole segments. Any other error stops the agent.
+  absl::Status synced = spool_->Sync();
+  if (absl::IsResourceExhausted(synced)) {
+    if (counters_.disk_full_syncs++ % 100 == 0) {
+      spdlog::warn("spool not synced, sources wait ({}; {} unsent)", std::string(synced.message()),
+                   spool_->unacked());
+    }
+  } else {
+    TRIPLINE_RETURN_IF_ERROR(synced);
+    TRIPLINE_RETURN_IF_ERROR(SaveSourceStates());
   }
   if (metrics_) metrics_->Update(*this, last_save_);
   UpdateFleet();
   next_sync_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.sync_interval_ms);
+  return absl::OkStatus();
+}
+
+// Everything appended so far is durable: the sources may count it as read. A state that cannot
+// be written for a full disk is saved at a later sync (the source re-reads a little after a
+// crash meanwhile: at least once, same event ids).
+absl::Status Agent::SaveSourceStates() {
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    std::string state = sources_[i]->DurableState(appended_[i]);
+    if (state == saved_[i]) continue;
+    if (absl::Status st = states_.Save(sources_[i]->name(), state); !st.ok()) {
+      if (!absl::IsResourceExhausted(st)) return st;
+      if (counters_.disk_full_syncs++ % 100 == 0) {
+        spdlog::warn("source {}: position not saved: {}", sources_[i]->name(), st.ToString());
+      }
+      continue;
+    }
+    saved_[i] = std::move(state);
+    ++counters_.state_saves;
+    last_save_ = std::chrono::steady_clock::now();
+  }
   return absl::OkStatus();
 }
 
@@ -226,8 +253,11 @@ void Agent::UpdateFleet() {
 void Agent::LogTotals() const {
   for (const auto& s : sources_) {
     const SourceCounters& c = s->counters();
-    spdlog::info("source {}: {} records, {} bytes, {} parse errors, {} cut, {} read errors",
-                 s->name(), c.records, c.bytes, c.parse_errors, c.truncated, c.read_errors);
+    spdlog::info(
+        "source {}: {} records, {} bytes, {} parse errors, {} cut, {} read errors, {} "
+        "encoding errors",
+        s->name(), c.records, c.bytes, c.parse_errors, c.truncated, c.read_errors,
+        c.encoding_errors);
   }
   const auto& k = shipping_->counters();
   const auto& sp = spool_->counters();

@@ -18,6 +18,7 @@ namespace tripline::agent {
 struct AgentCounters {
   uint64_t spool_full_pauses = 0;  // polls cut short because the spool refused a record
   uint64_t state_saves = 0;
+  uint64_t disk_full_syncs = 0;    // syncs that found the spool's (or the state's) disk full
 };
 
 // The agent: sources → disk spool → Kafka (DESIGN.md §3).
@@ -64,6 +65,7 @@ class Agent {
   // Acknowledges what the shipping thread delivered, waiting up to `wait` for a report.
   void Deliver(std::chrono::milliseconds wait);
   absl::Status Sync();
+  absl::Status SaveSourceStates();
   absl::Status BuildSources();
   absl::Status Reload();
   void LogTotals() const;

@@ -11,6 +11,7 @@
 
 #include "agent/parsers/parser.h"
 #include "common/config/config_node.h"
+#include "common/config/file_safety.h"
 
 namespace tripline::agent {
 namespace {
@@ -227,6 +228,11 @@ void ReadSpool(config::ConfigNode& node, AgentConfig& c) {
 
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   config::ConfigErrors errors(path);
+  // A config anyone can rewrite is a way to make the agent read or send anything: refused.
+  if (absl::Status st = config::CheckFileSafety(path, config::FileRole::kConfig, nullptr);
+      !st.ok() && !absl::IsNotFound(st)) {
+    return absl::InvalidArgumentError(std::string(st.message()) + "\n");
+  }
   YAML::Node root_yaml = config::LoadYamlFile(path, &errors);
   AgentConfig c;
   if (errors.empty()) {
@@ -300,6 +306,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     root.Finish();
   }
   if (!errors.empty()) return absl::InvalidArgumentError(errors.ToString());
+  c.warnings = errors.warnings();
   return c;
 }
 

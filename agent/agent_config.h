@@ -38,6 +38,9 @@ struct AgentConfig {
   FleetClientConfig fleet;     // fleet: heartbeats to the correlator; absent: off
   std::string log_level = "info";
   std::string log_format = "text";
+  // Problems that do not stop the agent (a key file readable by everyone), each with its place;
+  // logged at start.
+  std::vector<std::string> warnings;
 };
 
 // Loads and validates `path`. On any problem the status message lists every one of them, each as

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   if (check_only) {
+    for (const auto& w : config->warnings) std::cerr << "warning: " << w << "\n";
     std::cout << config_path << ": OK\n";
     return 0;
   }
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     std::cerr << "tripline-agent: " << st.message() << "\n";
     return kExitConfig;
   }
+  for (const auto& w : config->warnings) spdlog::warn("config: {}", w);
   tripline::StopSignal::Install();
   auto agent = tripline::agent::Agent::Create(*config, config_path);
   if (!agent.ok()) {

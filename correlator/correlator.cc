@@ -241,17 +241,31 @@ absl::Status Correlator::Checkpoint(const std::vector<int32_t>& only) {
   std::string state;
   for (auto& [id, p] : partitions_) {
     if (!only.empty() && std::find(only.begin(), only.end(), id) == only.end()) continue;
-    if (p.next_offset < 0 || p.next_offset == p.checkpointed) continue;
-    if (p.checkpoint) {
-      state.clear();
-      p.engine->SaveState(&state);
-      TRIPLINE_RETURN_IF_ERROR(p.checkpoint->Save(p.next_offset, state));
-      ++counters_.checkpoints;
+    if (p.next_offset >= 0 && p.next_offset != p.checkpointed) {
+      if (p.checkpoint) {
+        state.clear();
+        p.engine->SaveState(&state);
+        TRIPLINE_RETURN_IF_ERROR(p.checkpoint->Save(p.next_offset, state));
+        ++counters_.checkpoints;
+      }
+      p.checkpointed = p.next_offset;
     }
-    p.checkpointed = p.next_offset;
-    commit.emplace_back(id, p.next_offset);
+    if (p.checkpointed >= 0 && p.checkpointed != p.committed) {
+      commit.emplace_back(id, p.checkpointed);
+    }
   }
-  TRIPLINE_RETURN_IF_ERROR(consumer_->CommitOffsets(commit));
+  // A failed commit is not fatal: the checkpoints hold these offsets and an assigned partition
+  // resumes from its checkpoint, not from the committed offset. It fails while the broker or the
+  // group coordinator is away (Kafka down must not stop the correlator); the offsets are
+  // committed again at the next checkpoint.
+  if (absl::Status st = consumer_->CommitOffsets(commit); !st.ok()) {
+    if (counters_.commit_failures++ % 20 == 0) {
+      spdlog::warn("{} ({} failure(s) so far; committed again at the next checkpoint)",
+                   st.ToString(), counters_.commit_failures);
+    }
+    return absl::OkStatus();
+  }
+  for (const auto& [id, offset] : commit) partitions_[id].committed = offset;
   if (!commit.empty()) ++counters_.commits;
   return absl::OkStatus();
 }
@@ -412,10 +426,11 @@ absl::Status Correlator::Run() {
   for (uint64_t n : counters_.events_by_worker) {
     by_worker += (by_worker.empty() ? "" : ",") + std::to_string(n);
   }
-  spdlog::info("{} events, {} alerts, {} undecodable records, {} checkpoints, {} partitions "
-               "resumed from a checkpoint; events by worker [{}]",
-               counters_.events, counters_.alerts, counters_.decode_errors, counters_.checkpoints,
-               counters_.restored, by_worker);
+  spdlog::info(
+      "{} events, {} alerts, {} undecodable records, {} checkpoints, {} failed commits, "
+      "{} partitions resumed from a checkpoint; events by worker [{}]",
+      counters_.events, counters_.alerts, counters_.decode_errors, counters_.checkpoints,
+      counters_.commit_failures, counters_.restored, by_worker);
   return result;
 }
 

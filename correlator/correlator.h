@@ -27,6 +27,7 @@ struct CorrelatorCounters {
   uint64_t decode_errors = 0;  // records on the topic that are not a Tripline Event
   uint64_t alerts = 0;
   uint64_t commits = 0;
+  uint64_t commit_failures = 0;   // offset commits that failed (retried; the checkpoint rules)
   uint64_t checkpoints = 0;       // partition checkpoints written
   uint64_t restored = 0;          // partitions resumed from a checkpoint
   uint64_t restore_failures = 0;  // checkpoints that could not be read back (state restarted)
@@ -78,6 +79,7 @@ class Correlator : public PartitionListener, public RuleControl {
     std::unique_ptr<PartitionCheckpoint> checkpoint;
     int64_t next_offset = -1;    // after the last event processed (-1: none yet)
     int64_t checkpointed = -1;   // next_offset of the last checkpoint
+    int64_t committed = -1;      // the last offset committed to the group
     int worker = 0;              // the worker thread that evaluates its events
   };
   // What one worker thread uses for one batch; only that worker touches it inside RunOnAll().

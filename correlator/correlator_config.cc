@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "common/config/config_node.h"
+#include "common/config/file_safety.h"
+#include "common/config/secrets.h"
 
 namespace tripline::correlator {
 namespace {
@@ -34,7 +36,11 @@ void ReadOutbox(config::ConfigNode node, const std::filesystem::path& base, Outb
 void CheckReadable(config::ConfigNode& node, const std::string& key, const std::string& path) {
   if (!path.empty() && ::access(path.c_str(), R_OK) != 0) {
     node.Error(key, "'" + path + "' is not a readable file");
+    return;
   }
+  const bool secret = key == "key_file" || key == "token_file";
+  config::CheckFileKey(node, key, path,
+                       secret ? config::FileRole::kSecret : config::FileRole::kTrusted);
 }
 
 // api.tls: the server's certificate and key; with client_ca_file, clients need a certificate
@@ -62,6 +68,11 @@ void ReadFleet(config::ConfigNode node, const std::filesystem::path& base, Fleet
 
 absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
   config::ConfigErrors errors(path);
+  // A config anyone can rewrite is a way to change the rules, sinks and credentials: refused.
+  if (absl::Status st = config::CheckFileSafety(path, config::FileRole::kConfig, nullptr);
+      !st.ok() && !absl::IsNotFound(st)) {
+    return absl::InvalidArgumentError(std::string(st.message()) + "\n");
+  }
   YAML::Node yaml = config::LoadYamlFile(path, &errors);
   CorrelatorConfig c;
   auto base = std::filesystem::absolute(path).parent_path();
@@ -141,6 +152,7 @@ absl::StatusOr<CorrelatorConfig> LoadCorrelatorConfig(const std::string& path) {
     root.Finish();
   }
   if (!errors.empty()) return absl::InvalidArgumentError(errors.ToString());
+  c.warnings = errors.warnings();
   return c;
 }
 

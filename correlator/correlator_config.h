@@ -20,6 +20,9 @@ namespace tripline::correlator {
 // Relative paths are resolved against the config file's folder.
 struct CorrelatorConfig {
   kafka::KafkaSettings kafka;
+  // Problems that do not stop the correlator (a key file readable by everyone), each with its
+  // place; logged at start.
+  std::vector<std::string> warnings;
   std::string group_id = "tripline-correlator";
   std::string events_topic = "tripline.events";
   std::string alerts_topic = "tripline.alerts";  // empty: no Kafka alert output

@@ -49,9 +49,11 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   if (check_only) {
+    for (const auto& w : config->warnings) std::cerr << "warning: " << w << "\n";
     std::cout << config_path << ": OK, " << (*rules)->size() << " rule(s)\n";
     return 0;
   }
+  for (const auto& w : config->warnings) spdlog::warn("config: {}", w);
   tripline::StopSignal::Install();
   auto correlator = tripline::correlator::Correlator::Create(*config, *rules);
   if (!correlator.ok()) {

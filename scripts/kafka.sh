@@ -10,12 +10,23 @@
 #                                        removes DIR's data
 #   kafka.sh kill DIR                    kill -9 (fault tests); DIR stays, start again to recover
 #   kafka.sh restart DIR                 start again on the same ports and data (after kill)
+#   kafka.sh start-secure DIR            as start, plus a TLS listener (server cert signed by a test
+#                                        CA; client certificates required: mTLS) and a SASL_SSL
+#                                        listener with SCRAM-SHA-512. Certificates are made with
+#                                        openssl in DIR/tls. Writes DIR/bootstrap (PLAINTEXT),
+#                                        DIR/bootstrap_ssl, DIR/bootstrap_sasl_ssl, DIR/tls/ca.pem,
+#                                        DIR/tls/client.pem + client.key (PKCS#8, encrypted with the
+#                                        passphrase in DIR/tls/client.key.password), and the SCRAM
+#                                        user in DIR/scram_user, its password in DIR/scram_password.
+#                                        TRIPLINE_KAFKA_CLIENT_AUTH=requested|none relaxes mTLS.
 #
 # Cache: $TRIPLINE_CACHE (default ~/.cache/tripline), outside the build tree.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kafka_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml")
+# TRIPLINE_KAFKA_VERSION runs another broker release (e.g. 3.9.1: librdkafka < 2.6.1 cannot do
+# SCRAM with Kafka 4.x brokers, confluentinc/librdkafka#4895); its jars get their own cache folder.
+kafka_version=${TRIPLINE_KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml")}
 cache=${TRIPLINE_CACHE:-$HOME/.cache/tripline}
 lib="$cache/kafka-$kafka_version/lib"
 heap=${TRIPLINE_KAFKA_HEAP:-512m}
@@ -28,7 +39,7 @@ fetch() {
   echo "kafka.sh: fetching Apache Kafka $kafka_version jars from Maven Central into $lib"
   rm -rf "$lib"
   mkdir -p "$lib"
-  mvn -B -q -f "$here/kafka/pom.xml" \
+  mvn -B -q -f "$here/kafka/pom.xml" -Dkafka.version="$kafka_version" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$lib"
   ls "$lib"/kafka_2.13-*.jar >/dev/null 2>&1 || die "kafka_2.13 jar missing after fetch"
@@ -53,9 +64,9 @@ write_properties() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$ctrl
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctrl
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctrl${secure_listeners:-}
+advertised.listeners=PLAINTEXT://127.0.0.1:$port${secure_listeners:-}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secure_protocols:-}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$dir/data
@@ -69,8 +80,88 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.flush.interval.messages=9223372036854775807
+${secure_properties:-}
 ${TRIPLINE_KAFKA_EXTRA:-}
 EOF
+}
+
+# --- start-secure: test certificates, listeners and a SCRAM user ---------------------------------
+
+# A CA, a server certificate for 127.0.0.1/localhost (hostname verification passes) and a client
+# certificate, all EC P-256 (instant to make). Kafka reads PEM key stores directly
+# (ssl.keystore.type=PEM), so no keytool and no JKS. The client key is encrypted, so that clients
+# exercise ssl.key.password.
+make_test_pki() {
+  local tls=$1
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    umask 077
+    openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout ca.key -out ca.pem -days 2 -subj "/CN=tripline test CA" \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout server.key -out server.csr -subj "/CN=localhost"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile server.ext -out server.pem
+    cat server.key server.pem >server.keystore.pem
+    openssl rand -hex 16 >client.key.password
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 \
+      -aes-256-cbc -pass file:client.key.password -out client.key
+    openssl req -new -key client.key -passin file:client.key.password -out client.csr \
+      -subj "/CN=tripline-agent"
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile client.ext -out client.pem
+    chmod 644 ca.pem server.pem client.pem
+  ) >"$tls/openssl.out" 2>&1 || { cat "$tls/openssl.out" >&2; die "making test certificates failed"; }
+}
+
+# Sets what write_properties and the format step add for the secure listeners.
+prepare_secure() {
+  local dir=$1 port=$2 ctrl=$3 ssl sasl
+  ssl=$(free_port)
+  while [ "$ssl" = "$port" ] || [ "$ssl" = "$ctrl" ]; do ssl=$(free_port); done
+  sasl=$(free_port)
+  while [ "$sasl" = "$port" ] || [ "$sasl" = "$ctrl" ] || [ "$sasl" = "$ssl" ]; do sasl=$(free_port); done
+  make_test_pki "$dir/tls"
+  echo "tripline" >"$dir/scram_user"
+  (umask 077 && openssl rand -hex 20 >"$dir/scram_password")
+  secure_listeners=",SSL://127.0.0.1:$ssl,SASL_SSL://127.0.0.1:$sasl"
+  secure_protocols=",SSL:SSL,SASL_SSL:SASL_SSL"
+  secure_properties="ssl.keystore.type=PEM
+ssl.keystore.location=$dir/tls/server.keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$dir/tls/ca.pem
+listener.name.ssl.ssl.client.auth=${TRIPLINE_KAFKA_CLIENT_AUTH:-required}
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  # KRaft keeps SCRAM credentials in the metadata log; `format --add-scram` writes the first ones.
+  format_extra=(--add-scram "SCRAM-SHA-512=[name=tripline,password=$(cat "$dir/scram_password")]")
+  echo "127.0.0.1:$ssl" >"$dir/bootstrap_ssl"
+  echo "127.0.0.1:$sasl" >"$dir/bootstrap_sasl_ssl"
+}
+
+# Both secure listeners answer a metadata request with the test credentials.
+check_secure() {
+  local dir=$1 tls=$1/tls
+  kcat -b "$(cat "$dir/bootstrap_ssl")" -L -m 10 -X security.protocol=SSL \
+    -X ssl.ca.location="$tls/ca.pem" -X ssl.certificate.location="$tls/client.pem" \
+    -X ssl.key.location="$tls/client.key" -X ssl.key.password="$(cat "$tls/client.key.password")" \
+    >/dev/null 2>"$dir/check_ssl.out" || { cat "$dir/check_ssl.out" >&2; die "SSL listener check failed"; }
+  # librdkafka < 2.6.1 sends a SCRAM nonce that Kafka 4.x rejects (confluentinc/librdkafka#4895).
+  local rdk
+  rdk=$(kcat -V 2>&1 | sed -n 's/.*librdkafka \([0-9.]*\).*/\1/p')
+  if [ "${kafka_version%%.*}" -ge 4 ] && [ "$(printf '%s\n' "$rdk" 2.6.1 | sort -V | head -1)" != 2.6.1 ]; then
+    echo "kafka.sh: SASL_SSL listener not checked: kcat's librdkafka $rdk cannot do SCRAM with" \
+      "Kafka $kafka_version (needs 2.6.1+); TRIPLINE_KAFKA_VERSION=3.9.1 runs a broker it can use" >&2
+    return 0
+  fi
+  kcat -b "$(cat "$dir/bootstrap_sasl_ssl")" -L -m 10 -X security.protocol=SASL_SSL \
+    -X ssl.ca.location="$tls/ca.pem" -X sasl.mechanisms=SCRAM-SHA-512 \
+    -X sasl.username="$(cat "$dir/scram_user")" -X sasl.password="$(cat "$dir/scram_password")" \
+    >/dev/null 2>"$dir/check_sasl.out" || { cat "$dir/check_sasl.out" >&2; die "SASL_SSL listener check failed"; }
 }
 
 # Ready means: metadata answers, and a record produced to a probe topic is consumed back.
@@ -116,13 +207,16 @@ start() {
   [ "$port" = 0 ] && port=$(free_port)
   [ "$ctrl" = 0 ] && ctrl=$(free_port)
   while [ "$ctrl" = "$port" ]; do ctrl=$(free_port); done
+  format_extra=()
+  if [ "${secure:-0}" = 1 ]; then prepare_secure "$dir" "$port" "$ctrl"; fi
   write_properties "$dir" "$port" "$ctrl"
   echo "127.0.0.1:$port" >"$dir/bootstrap"
   # shellcheck disable=SC2046
   java $(java_opts "$dir") -cp "$lib/*" kafka.tools.StorageTool format \
-    -t "4L6g3nShT-eMCtK--X86sw" -c "$dir/server.properties" >"$dir/format.out" 2>&1 ||
-    { cat "$dir/format.out" >&2; die "formatting $dir failed"; }
+    -t "4L6g3nShT-eMCtK--X86sw" -c "$dir/server.properties" "${format_extra[@]}" \
+    >"$dir/format.out" 2>&1 || { cat "$dir/format.out" >&2; die "formatting $dir failed"; }
   launch "$dir"
+  if [ "${secure:-0}" = 1 ]; then check_secure "$dir"; fi
 }
 
 restart() {
@@ -159,8 +253,9 @@ shift || true
 case "$cmd" in
   fetch) fetch ;;
   start) start "$@" ;;
+  start-secure) secure=1 start "${1:?usage: kafka.sh start-secure DIR}" ;;
   restart) restart "$@" ;;
   stop) stop "$@" ;;
   kill) stop_pid "${1:?usage: kafka.sh kill DIR}" KILL ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+  *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

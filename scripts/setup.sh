@@ -48,7 +48,11 @@ else
 fi
 
 # The broker jars are only for tests and the demo (TRIPLINE_SKIP_KAFKA=1 skips them, e.g. in Docker).
-if [ "${TRIPLINE_SKIP_KAFKA:-0}" != 1 ]; then "$here/kafka.sh" fetch; fi
+if [ "${TRIPLINE_SKIP_KAFKA:-0}" != 1 ]; then
+  "$here/kafka.sh" fetch
+  # SCRAM test broker while librdkafka < 2.6.1 (tests/integration/transport_security_test.cc).
+  if ((tests)); then TRIPLINE_KAFKA_VERSION=3.9.1 "$here/kafka.sh" fetch; fi
+fi
 # The tests' receivers: the OpenSearch node of the _bulk sink's tests (Maven Central jars) and the
 # Splunk HEC receiver of the HEC sink's tests (the OpenTelemetry Collector, built once from Go
 # modules into the cache).

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "common/config/config_node.h"
+#include "common/config/secrets.h"
 
 namespace tripline::agent {
 namespace {
@@ -13,6 +14,10 @@ void CheckReadable(config::ConfigNode& node, const std::string& key, const std::
     node.Error(key, "'" + path + "' must be an absolute path");
   } else if (::access(path.c_str(), R_OK) != 0) {
     node.Error(key, "'" + path + "' is not a readable file");
+  } else {
+    const bool secret = key == "key_file" || key == "token_file";
+    config::CheckFileKey(node, key, path,
+                         secret ? config::FileRole::kSecret : config::FileRole::kTrusted);
   }
 }
 

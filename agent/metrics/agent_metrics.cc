@@ -8,7 +8,7 @@
 namespace tripline::agent {
 
 struct AgentMetrics::SourceInstruments {
-  Delta records, bytes, parse_errors, truncated, read_errors;
+  Delta records, bytes, parse_errors, truncated, read_errors, encoding_errors;
   metrics::Gauge* lag_bytes = nullptr;
 };
 
@@ -88,6 +88,8 @@ AgentMetrics::SourceInstruments& AgentMetrics::ForSource(const std::string& name
                                    "Lines shipped unparsed (AppLog, parse_error label)", l);
   slot->truncated = MakeCounter("tripline_agent_source_truncated", "Over-long lines cut", l);
   slot->read_errors = MakeCounter("tripline_agent_source_read_errors", "Read errors", l);
+  slot->encoding_errors = MakeCounter("tripline_agent_source_encoding_errors",
+                                      "Lines with invalid UTF-8/UTF-16, shipped with U+FFFD", l);
   slot->lag_bytes = MakeGauge("tripline_agent_source_lag_bytes", "Bytes not yet read", l);
   return *slot;
 }
@@ -101,6 +103,7 @@ void AgentMetrics::Update(const Agent& agent, std::chrono::steady_clock::time_po
     s.parse_errors.Set(c.parse_errors);
     s.truncated.Set(c.truncated);
     s.read_errors.Set(c.read_errors);
+    s.encoding_errors.Set(c.encoding_errors);
     if (s.lag_bytes) s.lag_bytes->Set(static_cast<double>(source->LagBytes()));
   }
   const auto& k = agent.shipping().counters();
@@ -113,6 +116,18 @@ void AgentMetrics::Update(const Agent& agent, std::chrono::steady_clock::time_po
       it = delivery_errors_
                .emplace(cls, MakeCounter("tripline_agent_kafka_delivery_errors",
                                          "Failed delivery reports, by librdkafka error",
+                                         {{"class", cls}}))
+               .first;
+    }
+    it->second.Set(n);
+  }
+  for (const auto& [cls, n] : k.client_errors) {
+    auto it = client_errors_.find(cls);
+    if (it == client_errors_.end()) {
+      it = client_errors_
+               .emplace(cls, MakeCounter("tripline_agent_kafka_client_errors",
+                                         "Kafka client errors (authentication, TLS, brokers "
+                                         "down), by librdkafka error",
                                          {{"class", cls}}))
                .first;
     }

@@ -48,6 +48,7 @@ class AgentMetrics {
   std::unique_ptr<metrics::MetricsServer> server_;
   std::map<std::string, std::unique_ptr<SourceInstruments>> sources_;
   std::map<std::string, Delta> delivery_errors_;
+  std::map<std::string, Delta> client_errors_;
   Delta produced_, delivered_, resent_, appended_, acked_, dropped_, corrupt_, full_pauses_,
       recreated_;
   metrics::Gauge *spool_bytes_ = nullptr, *spool_segments_ = nullptr, *spool_unacked_ = nullptr,

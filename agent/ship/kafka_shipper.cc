@@ -29,6 +29,7 @@ absl::StatusOr<std::unique_ptr<KafkaShipper>> KafkaShipper::Create(
   TRIPLINE_ASSIGN_OR_RETURN(kafka::Conf conf, kafka::MakeConf(settings, ProducerDefaults()));
   std::unique_ptr<KafkaShipper> shipper(new KafkaShipper());
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaShipper::OnDelivery);
+  rd_kafka_conf_set_error_cb(conf.get(), &KafkaShipper::OnError);
   rd_kafka_conf_set_opaque(conf.get(), shipper.get());
   TRIPLINE_ASSIGN_OR_RETURN(shipper->producer_, kafka::MakeClient(RD_KAFKA_PRODUCER, std::move(conf)));
   shipper->topic_ = std::move(topic);
@@ -57,6 +58,23 @@ void KafkaShipper::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* 
       std::string(static_cast<const char*>(msg->key), msg->key_len),
       std::string(static_cast<const char*>(msg->payload), msg->len), token,
       rd_kafka_err2str(msg->err)});
+}
+
+// Served by rd_kafka_poll() on the owner thread, like delivery reports. librdkafka's reason text
+// names the broker and the failure, never a credential (it redacts secret properties itself).
+void KafkaShipper::OnError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<KafkaShipper*>(opaque);
+  auto code = static_cast<rd_kafka_resp_err_t>(err);
+  uint64_t n = ++self->counters_.client_errors[rd_kafka_err2name(code)];
+  if (n > 10 && n % 100 != 0) return;  // a broker refusing every reconnect must not flood the log
+  const char* hint = "";
+  if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+    hint = " (check kafka.properties sasl.username and the password's file or variable; "
+           "records wait in the spool)";
+  } else if (code == RD_KAFKA_RESP_ERR__SSL) {
+    hint = " (check ssl.ca.location and the client certificate; records wait in the spool)";
+  }
+  spdlog::error("kafka client error {} [{}x]: {}{}", rd_kafka_err2name(code), n, reason, hint);
 }
 
 absl::Status KafkaShipper::Produce(std::string_view key, std::string_view payload,

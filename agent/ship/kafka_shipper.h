@@ -54,6 +54,9 @@ class KafkaShipper {
     uint64_t retried = 0;  // delivery failed and the record was produced again
     uint64_t rejected = 0;  // larger than the broker accepts (message.max.bytes): never sendable
     std::map<std::string, uint64_t> errors;  // delivery errors by librdkafka error name
+    // Errors of the client itself, not of one record (authentication refused, TLS handshake
+    // failed, all brokers down), by librdkafka error name. Records stay in the spool meanwhile.
+    std::map<std::string, uint64_t> client_errors;
   };
   const Counters& counters() const { return counters_; }
   // Continues the counts of the producer this one replaces.
@@ -63,6 +66,7 @@ class KafkaShipper {
  private:
   KafkaShipper() = default;
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  static void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   void Resend();
 
   struct Failed {

@@ -22,6 +22,7 @@ struct SourceCounters {
   uint64_t parse_errors = 0;     // shipped as AppLog events labelled parse_error, never dropped
   uint64_t truncated = 0;        // over-long lines cut, or bounded fields cut
   uint64_t read_errors = 0;      // I/O or format errors while reading (broken EVTX chunk, ...)
+  uint64_t encoding_errors = 0;  // lines with invalid UTF-8/UTF-16, shipped with U+FFFD in place
 };
 
 // Something on the host that produces Events: tailed files, an EVTX folder, a watched folder, the

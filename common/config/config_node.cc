@@ -22,6 +22,13 @@ void ConfigErrors::Add(const YAML::Mark& mark, const std::string& path,
   errors_.push_back(out.str());
 }
 
+void ConfigErrors::AddWarning(const YAML::Mark& mark, const std::string& path,
+                              const std::string& message) {
+  std::string where = file_;
+  if (mark.line >= 0) where += ":" + std::to_string(mark.line + 1);
+  warnings_.push_back(where + ": " + (path.empty() ? "" : path + ": ") + message);
+}
+
 void ConfigErrors::AddGlobal(const std::string& message) {
   errors_.push_back(file_ + ": " + message);
 }
@@ -51,6 +58,24 @@ void ConfigNode::Error(const std::string& key, const std::string& message) {
   const YAML::Node& map = node_;
   YAML::Node n = map.IsMap() ? map[key] : YAML::Node();
   errors_->Add(n.IsDefined() ? n.Mark() : node_.Mark(), KeyPath(key), message);
+}
+
+void ConfigNode::Warn(const std::string& key, const std::string& message) {
+  const YAML::Node& map = node_;
+  YAML::Node n = map.IsMap() ? map[key] : YAML::Node();
+  errors_->AddWarning(n.IsDefined() ? n.Mark() : node_.Mark(), KeyPath(key), message);
+}
+
+bool ConfigNode::IsMapping(const std::string& key) const {
+  const YAML::Node& map = node_;
+  return map.IsMap() && map[key].IsDefined() && map[key].IsMap();
+}
+
+std::vector<std::string> ConfigNode::Keys() const {
+  std::vector<std::string> keys;
+  if (!node_.IsMap()) return keys;
+  for (const auto& kv : node_) keys.push_back(kv.first.Scalar());
+  return keys;
 }
 
 bool ConfigNode::Has(const std::string& key) const {

@@ -21,6 +21,10 @@ class ConfigErrors {
   void Add(const YAML::Mark& mark, const std::string& path, const std::string& message);
   // For problems with no position (the file is missing, ...).
   void AddGlobal(const std::string& message);
+  // Something the operator should fix but that does not stop the load (a key file readable by
+  // everyone). The binary logs these once logging is set up.
+  void AddWarning(const YAML::Mark& mark, const std::string& path, const std::string& message);
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   bool empty() const { return errors_.empty(); }
   const std::vector<std::string>& errors() const { return errors_; }
@@ -31,6 +35,7 @@ class ConfigErrors {
  private:
   std::string file_;
   std::vector<std::string> errors_;
+  std::vector<std::string> warnings_;
 };
 
 // A strict, typed view of one YAML mapping. Every getter marks its key as known; Finish() then
@@ -41,6 +46,10 @@ class ConfigNode {
   ConfigNode(ConfigErrors* errors, YAML::Node node, std::string path);
 
   bool Has(const std::string& key) const;
+  // Whether `key` holds a mapping (e.g. `{file: ...}` where a scalar could also stand).
+  bool IsMapping(const std::string& key) const;
+  // The keys of this mapping, in file order (for mappings whose keys are data, not schema).
+  std::vector<std::string> Keys() const;
   std::string String(const std::string& key, const std::string& fallback = "");
   std::string RequiredString(const std::string& key);
   int64_t Int(const std::string& key, int64_t fallback, int64_t min, int64_t max);
@@ -59,6 +68,7 @@ class ConfigNode {
   const std::string& path() const { return path_; }
   ConfigErrors* errors() const { return errors_; }
   void Error(const std::string& key, const std::string& message);
+  void Warn(const std::string& key, const std::string& message);
 
  private:
   YAML::Node Lookup(const std::string& key);

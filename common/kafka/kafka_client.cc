@@ -2,16 +2,67 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+#include <set>
+
+#include "common/config/secrets.h"
+
 namespace tripline::kafka {
 
 void HandleDeleter::operator()(rd_kafka_t* rk) const {
   if (rk != nullptr) rd_kafka_destroy(rk);
 }
 
+bool IsSecretProperty(const std::string& name) {
+  static const std::set<std::string> kSecret = {
+      "sasl.password",  "ssl.key.password", "ssl.keystore.password", "ssl.key.pem",
+      "sasl.oauthbearer.client.secret"};
+  return kSecret.count(name) != 0;
+}
+
+namespace {
+
+// librdkafka properties naming files whose permissions are checked at load ("probe" asks
+// librdkafka to look in the system's usual places).
+std::optional<config::FileRole> FileProperty(const std::string& name) {
+  if (name == "ssl.key.location" || name == "ssl.keystore.location" ||
+      name == "sasl.kerberos.keytab") {
+    return config::FileRole::kSecret;
+  }
+  if (name == "ssl.ca.location" || name == "ssl.certificate.location" ||
+      name == "ssl.crl.location") {
+    return config::FileRole::kTrusted;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 KafkaSettings ReadKafkaSettings(config::ConfigNode& node) {
   KafkaSettings s;
   s.brokers = node.RequiredString("brokers");
-  s.properties = node.StringMap("properties");
+  if (node.Has("properties") && !node.IsMapping("properties")) {
+    (void)node.StringMap("properties");  // reports "expected a mapping"
+    return s;
+  }
+  config::ConfigNode props = node.Child("properties");
+  for (const std::string& key : props.Keys()) {
+    if (props.IsMapping(key)) {
+      if (auto value = config::ReadSecret(props.Child(key))) s.secrets[key] = *std::move(value);
+      continue;
+    }
+    std::string value = props.String(key);
+    if (IsSecretProperty(key)) {
+      props.Error(key, "a secret must not be written in the config file: give {file: /path} "
+                       "(a file only the service account reads) or {env: VARIABLE} instead");
+      continue;
+    }
+    if (auto role = FileProperty(key); role && value != "probe") {
+      config::CheckFileKey(props, key, value, *role);
+    }
+    s.properties[key] = std::move(value);
+  }
+  props.Finish();
   return s;
 }
 
@@ -41,6 +92,13 @@ absl::StatusOr<Conf> MakeConf(const KafkaSettings& settings,
   };
   for (const auto& [k, v] : defaults) TRIPLINE_RETURN_IF_ERROR(set(k, v));
   for (const auto& [k, v] : settings.properties) TRIPLINE_RETURN_IF_ERROR(set(k, v));
+  for (const auto& [k, v] : settings.secrets) {
+    // librdkafka quotes a rejected value in its message: name the property, never the value.
+    if (rd_kafka_conf_set(conf.get(), k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      return absl::InvalidArgumentError("kafka property " + k +
+                                        ": librdkafka rejected the value read for it");
+    }
+  }
   TRIPLINE_RETURN_IF_ERROR(set("bootstrap.servers", settings.brokers));
   return conf;
 }

@@ -18,10 +18,20 @@ namespace tripline::kafka {
 struct KafkaSettings {
   std::string brokers;
   std::map<std::string, std::string> properties;  // passed to librdkafka as they are
+  // Properties whose values came from a file or the environment (`sasl.password: {file: ...}`).
+  // Passed to librdkafka like the others; never logged, never part of an error message.
+  std::map<std::string, std::string> secrets;
 };
 
-// Reads `brokers` and `properties` from `node` (the caller reads its own topic keys).
+// Reads `brokers` and `properties` from `node` (the caller reads its own topic keys). A property
+// value is a scalar, or `{file: /path}` / `{env: NAME}` (config::ReadSecret). Secret properties
+// (sasl.password, ssl.key.password, ...) must come from a file or the environment: written in
+// the YAML they are an error. Key, certificate and CA files named by ssl.*.location are checked
+// for existence and safe permissions (config::CheckFileSafety).
 KafkaSettings ReadKafkaSettings(config::ConfigNode& node);
+
+// Whether librdkafka property `name` holds a secret that must not be written in a config file.
+bool IsSecretProperty(const std::string& name);
 
 struct HandleDeleter {
   void operator()(rd_kafka_t* rk) const;

@@ -120,16 +120,35 @@ absl::Status Spool::Recover() {
 }
 
 absl::Status Spool::StartSegment() {
-  TRIPLINE_RETURN_IF_ERROR(writer_.Sync());
+  TRIPLINE_RETURN_IF_ERROR(WithRoom([this] { return writer_.Sync(); }));
   Segment s;
   s.path = SegmentPath(next_seq_);
   s.first_seq = next_seq_;
   s.last_seq = next_seq_ - 1;
-  TRIPLINE_RETURN_IF_ERROR(writer_.Open(s.path, 0));
+  // On a full disk the new file exists but its magic could not be written: it waits in the
+  // writer's buffer, so the segment is the writer's all the same and is kept (frames appended
+  // next belong to it), and the magic goes out with them at the next successful flush.
+  absl::Status opened = writer_.Open(s.path, 0);
+  if (!opened.ok() && !absl::IsResourceExhausted(opened)) return opened;
   s.bytes = writer_.size();
   bytes_ += s.bytes;
   segments_.push_back(s);
-  return absl::OkStatus();
+  if (opened.ok()) return opened;
+  return WithRoom([this] { return writer_.Flush(); });
+}
+
+// The spool's filesystem is full (ENOSPC): under drop_oldest the disk is the quota then, so
+// the oldest segments go (their unsent records counted, as at the quota) until `write`
+// succeeds or only the segment being written is left; under block the error stands and the
+// caller waits (the agent's sources pause) until deliveries free whole segments.
+absl::Status Spool::WithRoom(const std::function<absl::Status()>& write) {
+  absl::Status st = write();
+  while (absl::IsResourceExhausted(st) &&
+         config_.full_policy == SpoolConfig::FullPolicy::kDropOldest && segments_.size() > 1) {
+    DropOldest();
+    st = write();
+  }
+  return st;
 }
 
 absl::StatusOr<uint64_t> Spool::Append(std::string_view key, std::string_view value) {
@@ -146,7 +165,7 @@ absl::StatusOr<uint64_t> Spool::Append(std::string_view key, std::string_view va
   }
   if (writer_.size() >= config_.segment_bytes) TRIPLINE_RETURN_IF_ERROR(StartSegment());
   int64_t now = NowMicros();
-  TRIPLINE_RETURN_IF_ERROR(writer_.Append(next_seq_, now, key, value));
+  TRIPLINE_RETURN_IF_ERROR(WithRoom([&] { return writer_.Append(next_seq_, now, key, value); }));
   Segment& s = segments_.back();
   if (s.last_seq < s.first_seq) s.first_time_us = now;
   s.last_seq = next_seq_;
@@ -157,7 +176,7 @@ absl::StatusOr<uint64_t> Spool::Append(std::string_view key, std::string_view va
 }
 
 absl::Status Spool::Sync() {
-  TRIPLINE_RETURN_IF_ERROR(writer_.Sync());
+  TRIPLINE_RETURN_IF_ERROR(WithRoom([this] { return writer_.Sync(); }));
   if (acked_ != persisted_acked_) {
     TRIPLINE_RETURN_IF_ERROR(WriteFileAtomically(config_.dir + "/ack", std::to_string(acked_)));
     persisted_acked_ = acked_;
@@ -234,6 +253,7 @@ void Spool::Advance() {
 }
 
 void Spool::Ack(uint64_t seq) {
+  if (!dropped_in_flight_.empty()) dropped_in_flight_.erase(seq);  // delivered after all
   if (seq <= acked_) return;
   uint64_t idx = seq - acked_ - 1;
   if (idx >= delivered_.size()) delivered_.resize(idx + 1, false);
@@ -247,6 +267,9 @@ void Spool::Ack(uint64_t seq) {
 }
 
 void Spool::Rewind() {
+  // What drop-oldest removed while the producer held it will not be read again: lost now.
+  counters_.dropped += dropped_in_flight_.size();
+  dropped_in_flight_.clear();
   reader_.reset();
   has_peeked_ = false;
   read_next_ = acked_ + 1;
@@ -267,9 +290,16 @@ void Spool::DeleteAckedSegments() {
 }
 
 // Removes the oldest segment to make room. Records of it that were already handed to the
-// producer stay in flight there; the ones never read are dropped, and exactly those are counted.
+// producer stay in flight there (counted as dropped if it fails them: Rewind()); the ones never
+// read are dropped, and exactly those are counted.
 void Spool::DropOldest() {
   const Segment& oldest = segments_.front();
+  std::vector<uint64_t> in_flight;  // read by the producer, not acknowledged
+  for (uint64_t s = std::max(acked_ + 1, oldest.first_seq); s < read_next_ && s <= oldest.last_seq;
+       ++s) {
+    uint64_t idx = s - acked_ - 1;
+    if (idx >= delivered_.size() || !delivered_[idx]) in_flight.push_back(s);
+  }
   uint64_t first_unread = std::max(read_next_, oldest.first_seq);
   uint64_t lost = oldest.last_seq >= first_unread ? oldest.last_seq - first_unread + 1 : 0;
   counters_.dropped += lost;
@@ -278,6 +308,7 @@ void Spool::DropOldest() {
   uint64_t last = oldest.last_seq;
   std::string path = oldest.path;
   for (uint64_t s = std::max(acked_ + 1, oldest.first_seq); s <= last; ++s) Ack(s);
+  dropped_in_flight_.insert(in_flight.begin(), in_flight.end());
   if (segments_.front().path == path) {  // Ack() did not delete it
     std::error_code ec;
     fs::remove(segments_.front().path, ec);

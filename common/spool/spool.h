@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,7 +39,9 @@ struct SpoolCounters {
 // a torn tail, skips corrupt frames (counted) and resumes reading right after the persisted ack
 // cursor, so unacknowledged records are sent again (at least once; same event ids).
 // At quota, `block` refuses appends (the sources pause) and `drop-oldest` deletes the oldest
-// segment, counting every unacknowledged record it held.
+// segment, counting every unacknowledged record it held. A full filesystem (ENOSPC) is treated
+// the same way: Append() and Sync() return ResourceExhausted under `block` (what could not be
+// written stays buffered, nothing is lost), and `drop-oldest` deletes old segments to make room.
 // Thread-compatible: one thread at a time (the agent's main loop; the correlator's alert outbox
 // guards it with a mutex).
 class Spool {
@@ -80,6 +84,7 @@ class Spool {
   absl::Status Recover();
   absl::Status ScanSegment(Segment& segment, bool is_last);
   absl::Status StartSegment();
+  absl::Status WithRoom(const std::function<absl::Status()>& write);
   void DropOldest();
   void DeleteAckedSegments();
   bool OpenReaderAt(uint64_t seq);
@@ -93,6 +98,9 @@ class Spool {
   uint64_t acked_ = 0;            // every seq <= acked_ was delivered
   uint64_t persisted_acked_ = 0;  // what the ack file says
   std::deque<bool> delivered_;    // seqs acked_+1, acked_+2, ...: delivered out of order
+  // Records drop-oldest removed while the producer held them (read, not yet acknowledged): they
+  // are lost only if the producer fails them (Rewind()), and are counted as dropped then.
+  std::set<uint64_t> dropped_in_flight_;
   // Reading.
   std::unique_ptr<SegmentReader> reader_;
   size_t reader_segment_ = 0;  // index into segments_

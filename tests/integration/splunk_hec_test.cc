@@ -296,7 +296,8 @@ TEST_F(SplunkHec, NoAlertIsLostWhileTheReceiverIsKilledAndDownForAMinute) {
               std::chrono::duration<double>(restarted - killed).count(), catch_up);
   correlator_->Signal(SIGTERM);
   ASSERT_EQ(correlator_->Wait(60s), 0) << Tail();
-  std::smatch m = StopSummary(correlator_->Output());
+  const std::string out = correlator_->Output();  // the match refers into it: keep it alive
+  std::smatch m = StopSummary(out);
   ASSERT_FALSE(m.empty());
   std::printf("splunk_hec kill test: sink totals: %s\n", m[0].str().c_str());
   EXPECT_GE(std::stoi(m[3]), kAlerts - static_cast<int>(before_kill));  // acknowledged

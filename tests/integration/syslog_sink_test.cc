@@ -75,7 +75,7 @@ class Rsyslog {
                                  dir_.File("rsyslog.pid")},
         dir_.File("rsyslog.out"));
     if (port != 0) {  // rsyslog writes the port file only for port 0
-      ASSERT_TRUE(WaitUntil(20s, [&] { return Listening(port); }))
+      ASSERT_TRUE(WaitUntil(20s, [&] { return testing::LoopbackPortOpen(port); }))
           << ReadFile(dir_.File("rsyslog.out"));
       return;
     }
@@ -95,16 +95,6 @@ class Rsyslog {
   }
 
  private:
-  static bool Listening(uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-  }
   void MakeCertificates() {
     const std::string d = dir_.path();
     const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ";

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -47,6 +48,8 @@ bool WaitUntil(std::chrono::milliseconds timeout, Predicate predicate) {
 }
 
 std::string ReadFile(const std::string& path);
+// True when something accepts TCP connections on 127.0.0.1:`port` (a receiver a test started).
+bool LoopbackPortOpen(uint16_t port);
 // The non-empty lines of `text` (JSON lines outputs, logs).
 std::vector<std::string> NonEmptyLines(const std::string& text);
 

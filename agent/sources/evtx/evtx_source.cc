@@ -5,10 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
+#include <set>
 #include <unordered_set>
 
 #include "agent/normalize/windows/windows_time.h"
+#include "agent/sources/evtx/evtx_chunks.h"
 #include "agent/sources/evtx/evtx_file.h"
 #include "agent/sources/evtx/evtx_xml_reader.h"
 #include "common/hash.h"
@@ -170,7 +171,7 @@ void EvtxSource::Scan() {
 void EvtxSource::Index(Tracked& tracked) {
   bool first_index = !tracked.indexed;
   tracked.indexed = true;
-  CheckChunks(tracked.path);
+  CheckChunks(tracked);
   auto file = EvtxFile::Open(tracked.path);
   if (!file.ok()) {
     ++counters_.read_errors;
@@ -196,29 +197,28 @@ void EvtxSource::Index(Tracked& tracked) {
   if (!tracked.plan.empty()) tracked.file = std::move(*file);
 }
 
-// libevtx drops a chunk it cannot read without a word; the file header says how many there are.
-void EvtxSource::CheckChunks(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char header[kFileHeaderBytes] = {};
-  in.read(header, sizeof(header));
-  std::error_code ec;
-  uintmax_t size = fs::file_size(path, ec);
-  if (in.gcount() < 48 || ec || std::string_view(header, 8) != std::string_view("ElfFile\0", 8)) {
-    return;  // libevtx reports what is not an EVTX file at all
+// libevtx drops a chunk it cannot read (or lists its records as recovered ones) without a word:
+// each damaged chunk is counted and logged once per file, the other chunks are read as usual.
+void EvtxSource::CheckChunks(Tracked& tracked) {
+  std::set<size_t> damaged;
+  for (const EvtxChunkDamage& d : FindDamagedChunks(tracked.path)) {
+    damaged.insert(d.index);
+    if (tracked.damaged_chunks.count(d.index) != 0) continue;  // reported at an earlier index
+    ++counters_.read_errors;
+    if (ShouldLog(counters_.read_errors)) {
+      spdlog::warn(
+          "source {}: {}: chunk {} (from byte {}) is damaged: {}; its records are lost or "
+          "read only as recovered records",
+          config_.name, tracked.path, d.index, kFileHeaderBytes + d.index * kChunkBytes, d.reason);
+    }
   }
-  uint16_t chunks = static_cast<uint8_t>(header[42]) | (static_cast<uint8_t>(header[43]) << 8);
-  uintmax_t complete = size < kFileHeaderBytes ? 0 : (size - kFileHeaderBytes) / kChunkBytes;
-  if (complete < chunks) {
-    counters_.read_errors += chunks - complete;
-    spdlog::warn("source {}: {}: the header lists {} chunks but only {} are complete (file cut "
-                 "at byte {}): the records of chunk {} onwards are lost",
-                 config_.name, path, chunks, complete, size, complete);
-  }
+  tracked.damaged_chunks = std::move(damaged);
 }
 
 std::vector<EvtxSource::Planned> EvtxSource::ListRecords(Tracked& tracked, const EvtxFile& file) {
   std::vector<Planned> records;
   std::unordered_set<uint64_t> ids;
+  std::set<int> unreadable;  // counted once per file, not again each time it is indexed
   for (bool recovered : {false, true}) {
     if (recovered && !config_.read_recovered) break;
     int count = file.RecordCount(recovered);
@@ -229,6 +229,8 @@ std::vector<EvtxSource::Planned> EvtxSource::ListRecords(Tracked& tracked, const
           ++recovered_unreadable_;
           continue;
         }
+        unreadable.insert(i);
+        if (tracked.unreadable_headers.count(i) != 0) continue;
         ++counters_.read_errors;
         if (ShouldLog(counters_.read_errors)) {
           spdlog::warn("source {}: {} record index {}: {}", config_.name, tracked.path, i,
@@ -241,6 +243,7 @@ std::vector<EvtxSource::Planned> EvtxSource::ListRecords(Tracked& tracked, const
       records.push_back({info->record_id, info->written_filetime, i, recovered});
     }
   }
+  tracked.unreadable_headers = std::move(unreadable);
   std::sort(records.begin(), records.end(),
             [](const Planned& a, const Planned& b) { return a.record_id < b.record_id; });
   return records;

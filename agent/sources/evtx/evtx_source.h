@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,10 @@ struct EvtxSourceConfig {
 // again, a live copy refreshed) yields just its new records. A log that was cleared (a record
 // at or below the resume point is newer than it) is read from its start again.
 //
-// Errors: a file libevtx cannot open, a chunk the header lists that is missing or cut, a record
-// that cannot be read or rendered: counted in read_errors, logged with file and record index,
-// and skipped. Nothing aborts the source.
+// Errors: a file libevtx cannot open, a chunk the header lists that is missing, cut or damaged
+// (bad signature or checksum: evtx_chunks.h; counted once per file), a record that cannot be read
+// or rendered: counted in read_errors, logged with file and chunk or record index, and skipped.
+// The other chunks and files are read as usual. Nothing aborts the source.
 //
 // State (DurableState): text, `tripline-evtx-state v1` then one line per file:
 // `record_id \t written_filetime \t file_id \t path` of its last durable record.
@@ -84,6 +86,8 @@ class EvtxSource final : public Source {
     std::vector<Planned> plan;
     size_t next = 0;
     Cursor emitted;
+    std::set<size_t> damaged_chunks;   // already counted and logged
+    std::set<int> unreadable_headers;  // record indexes already counted and logged
   };
   struct Pending {
     uint64_t seq;
@@ -93,7 +97,7 @@ class EvtxSource final : public Source {
 
   void Scan();
   void Index(Tracked& tracked);
-  void CheckChunks(const std::string& path);
+  void CheckChunks(Tracked& tracked);
   std::vector<Planned> ListRecords(Tracked& tracked, const EvtxFile& file);
   Cursor ResumePoint(const Tracked& tracked, const std::vector<Planned>& records) const;
   absl::Status EmitNext(Tracked& tracked, size_t& consumed, const EmitFn& emit);

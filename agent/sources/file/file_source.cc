@@ -11,6 +11,7 @@
 
 #include "common/hash.h"
 #include "common/time_util.h"
+#include "common/utf8.h"
 
 namespace tripline::agent {
 namespace {
@@ -21,6 +22,10 @@ constexpr std::string_view kStateMagic = "tripline-file-state v1";
 
 // Logs the first few problems of a kind, then one in every thousand.
 bool ShouldLog(uint64_t count) { return count <= 10 || count % 1000 == 0; }
+
+const char* EncodingName(FileEncoding encoding) {
+  return encoding == FileEncoding::kUtf16Le ? "UTF-16" : "UTF-8";
+}
 
 }  // namespace
 
@@ -287,7 +292,7 @@ void FileSource::FillEnvelope(const Tracked& file, const TailedLine& line) {
 }
 
 void FileSource::SetOriginal(const TailedLine& line) {
-  std::string_view original = line.text.substr(0, kMaxOriginalBytes);
+  std::string_view original = Utf8Prefix(line.text, kMaxOriginalBytes);
   event_.mutable_original()->assign(original);
   event_.set_original_truncated(line.truncated || original.size() < line.text.size());
 }
@@ -301,12 +306,19 @@ absl::Status FileSource::OnLine(Tracked& file, const TailedLine& line, const Emi
                    file.tailer->path(), line.offset, std::string(kind.status().message()));
     }
     event_.mutable_app()->set_message(std::string(line.text));
-    (*event_.mutable_labels())["parse_error"] = std::string(kind.status().message());
+    // Messages quote a few bytes of the line, which may end inside a character.
+    (*event_.mutable_labels())["parse_error"] = RepairedUtf8(std::string(kind.status().message()));
     if (!config_.keep_original) SetOriginal(line);
   } else if (*kind == LineKind::kSkipped) {
     return absl::OkStatus();
   }
   if (line.truncated) (*event_.mutable_labels())["truncated"] = "true";
+  if (line.encoding_errors > 0) {
+    (*event_.mutable_labels())["encoding_error"] = std::to_string(line.encoding_errors) +
+                                                    " invalid " +
+                                                    EncodingName(file.tailer->encoding()) +
+                                                    " sequence(s) replaced by U+FFFD";
+  }
   if (!event_.has_event_time() ||
       (event_.event_time().seconds() == 0 && event_.event_time().nanos() == 0)) {
     if (file.last_seconds != 0 || file.last_nanos != 0) {
@@ -321,6 +333,11 @@ absl::Status FileSource::OnLine(Tracked& file, const TailedLine& line, const Emi
   }
   TRIPLINE_RETURN_IF_ERROR(emit(event_));
   if (!kind.ok()) ++counters_.parse_errors;
+  if (line.encoding_errors > 0 && ShouldLog(++counters_.encoding_errors)) {
+    spdlog::warn("source {}: {} offset {}: {} invalid {} sequence(s) replaced by U+FFFD",
+                 config_.name, file.tailer->path(), line.offset, line.encoding_errors,
+                 EncodingName(file.tailer->encoding()));
+  }
   if (line.truncated && ShouldLog(++counters_.truncated)) {
     spdlog::warn("source {}: {} offset {}: line longer than {} bytes, cut", config_.name,
                  file.tailer->path(), line.offset, config_.max_line_bytes);

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/utf8.h"
+
 namespace tripline::agent {
 namespace {
 
@@ -33,7 +35,8 @@ void AppendUtf8(uint32_t cp, std::string* out) {
 
 }  // namespace
 
-void Utf16LeToUtf8(std::string_view in, std::string* out) {
+size_t Utf16LeToUtf8(std::string_view in, std::string* out) {
+  size_t replaced = 0;
   auto unit = [&](size_t i) {
     return static_cast<uint16_t>(static_cast<unsigned char>(in[i]) |
                                  (static_cast<unsigned char>(in[i + 1]) << 8));
@@ -48,8 +51,15 @@ void Utf16LeToUtf8(std::string_view in, std::string* out) {
         continue;
       }
     }
-    AppendUtf8(u >= 0xD800 && u <= 0xDFFF ? 0xFFFD : u, out);
+    const bool unpaired = u >= 0xD800 && u <= 0xDFFF;
+    replaced += unpaired ? 1 : 0;
+    AppendUtf8(unpaired ? 0xFFFD : u, out);
   }
+  if (in.size() % 2 != 0) {
+    AppendUtf8(0xFFFD, out);
+    ++replaced;
+  }
+  return replaced;
 }
 
 FileTailer::FileTailer(std::string path, size_t max_line_bytes, FileEncoding encoding)
@@ -144,17 +154,29 @@ size_t FileTailer::FindTerminator(size_t from) const {
 absl::Status FileTailer::Emit(const LineFn& on_line, size_t start, size_t len, size_t end,
                               bool truncated) {
   std::string_view raw = std::string_view(buffer_).substr(start, len);
+  const bool utf16 = encoding_ == FileEncoding::kUtf16Le;
+  if (truncated && utf16 && raw.size() >= 2 &&
+      (static_cast<unsigned char>(raw.back()) & 0xFC) == 0xD8) {
+    raw.remove_suffix(2);  // the cut fell between the two halves of a surrogate pair
+  } else if (truncated && !utf16) {
+    raw = Utf8Prefix(std::string_view(buffer_).substr(start), len);  // not inside a character
+  }
   uint64_t offset = line_offset_ + start;
   if (offset == 0) {
-    std::string_view bom = encoding_ == FileEncoding::kUtf16Le ? kUtf16LeBom : kUtf8Bom;
+    std::string_view bom = utf16 ? kUtf16LeBom : kUtf8Bom;
     if (raw.substr(0, bom.size()) == bom) raw.remove_prefix(bom.size());
   }
-  if (encoding_ == FileEncoding::kUtf16Le) {
+  size_t errors = 0;
+  if (utf16) {
     utf8_.clear();
-    Utf16LeToUtf8(raw, &utf8_);
+    errors = Utf16LeToUtf8(raw, &utf8_);
+    raw = utf8_;
+  } else if (!IsValidUtf8(raw)) {
+    utf8_.clear();
+    errors = AppendRepairedUtf8(raw, &utf8_);
     raw = utf8_;
   }
-  return on_line(TailedLine{raw, offset, line_offset_ + end, truncated});
+  return on_line(TailedLine{raw, offset, line_offset_ + end, truncated, errors});
 }
 
 absl::Status FileTailer::EmitLines(const LineFn& on_line) {

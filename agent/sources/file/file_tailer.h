@@ -9,12 +9,15 @@
 
 namespace tripline::agent {
 
-// One complete line read from a file, as UTF-8.
+// One complete line read from a file, as valid UTF-8.
 struct TailedLine {
   std::string_view text;    // without the line terminator; valid only during the callback
   uint64_t offset = 0;      // byte offset of the line's first byte in the file
   uint64_t end_offset = 0;  // byte offset just past its terminator: where reading resumes
   bool truncated = false;   // the line was longer than the maximum and was cut
+  // Ill-formed UTF-8 sequences (UTF-16 files: unpaired surrogates, a stray odd byte) that were
+  // replaced by U+FFFD in `text`; 0 for a clean line.
+  size_t encoding_errors = 0;
 };
 
 enum class FileEncoding { kAuto, kUtf8, kUtf16Le };
@@ -24,9 +27,11 @@ enum class FileEncoding { kAuto, kUtf8, kUtf16Le };
 // The file is opened once, by path, and then followed through its descriptor: a rename does not
 // disturb it, and a deleted file is read to its end. The tailer does not look for replacements
 // (FileSource's discovery does). The last line is held until its terminator arrives. Lines
-// longer than the maximum are cut, flagged, and the rest of the line skipped. UTF-16LE files
-// (BOM FF FE, or configured) are converted to UTF-8 per line; a UTF-8 BOM is dropped; offsets are
-// always raw byte offsets.
+// longer than the maximum are cut (never inside a character), flagged, and the rest of the line
+// skipped. UTF-16LE files (BOM FF FE, or configured) are converted to UTF-8 per line; a UTF-8 BOM
+// is dropped; offsets are always raw byte offsets. Lines are always handed out as valid UTF-8
+// (protobuf string fields require it): what is ill-formed becomes U+FFFD and is counted in
+// TailedLine::encoding_errors.
 // Thread: owned and used by one source on the agent's main loop.
 class FileTailer {
  public:
@@ -56,6 +61,8 @@ class FileTailer {
   void set_path(std::string path) { path_ = std::move(path); }
   // "dev:inode" of the open file.
   const std::string& inode_id() const { return inode_id_; }
+  // The file's encoding (kAuto is resolved by Open()).
+  FileEncoding encoding() const { return encoding_; }
   // Offset of the first byte not yet returned as part of a complete line (resume point).
   uint64_t line_offset() const { return line_offset_; }
   // Current size of the open file, and whether it was unlinked (both from fstat).
@@ -76,10 +83,11 @@ class FileTailer {
   uint64_t line_offset_ = 0;  // file offset of buffer_[0]
   std::string buffer_;        // bytes read but not yet returned as complete lines
   bool skipping_ = false;     // inside the rest of a cut over-long line
-  std::string utf8_;          // scratch for UTF-16 conversion
+  std::string utf8_;          // scratch for UTF-16 conversion and UTF-8 repair
 };
 
-// Appends the UTF-8 form of UTF-16LE `in` to `out`; unpaired surrogates become U+FFFD.
-void Utf16LeToUtf8(std::string_view in, std::string* out);
+// Appends the UTF-8 form of UTF-16LE `in` to `out`; unpaired surrogates and a last odd byte
+// become U+FFFD. Returns how many were replaced.
+size_t Utf16LeToUtf8(std::string_view in, std::string* out);
 
 }  // namespace tripline::agent

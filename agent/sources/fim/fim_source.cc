@@ -11,6 +11,7 @@
 #include "agent/sources/fim/webshell_scanner.h"
 #include "common/hash.h"
 #include "common/time_util.h"
+#include "common/utf8.h"
 
 namespace tripline::agent {
 namespace {
@@ -226,10 +227,11 @@ void FimSource::Queue(v1::FileChange::Action action, const std::string& path,
   if (action == v1::FileChange::ACTION_RENAMED) ch.erase_old = c.renamed_from;
   v1::FileChange* f = ch.event.mutable_file();
   f->set_action(action);
-  f->set_path(path);
-  f->set_name(std::string(BaseName(path)));
-  f->set_extension(LowerExtension(path));
-  if (!ch.erase_old.empty()) f->set_old_path(ch.erase_old);
+  // File names are bytes to Linux; Event strings must be UTF-8 (proto3).
+  f->set_path(RepairedUtf8(path));
+  f->set_name(RepairedUtf8(BaseName(path)));
+  f->set_extension(RepairedUtf8(LowerExtension(path)));
+  if (!ch.erase_old.empty()) f->set_old_path(RepairedUtf8(ch.erase_old));
   f->set_size(entry.stat.size);
   if (!entry.sha256.empty()) f->set_hash_sha256(entry.sha256);
   *f->mutable_mtime() = TimestampFromMicros(entry.stat.mtime_ns / 1000);
@@ -282,7 +284,7 @@ void FimSource::FillEnvelope(Change& ch, uint64_t seq) const {
   v1::Source* src = e.mutable_source();
   src->set_kind(v1::Source::KIND_FIM);
   src->set_name(config_.name);
-  src->set_path(ch.path);
+  src->set_path(RepairedUtf8(ch.path));
   src->set_file_id(root);
   src->set_position(seq);
   src->set_format("fim");

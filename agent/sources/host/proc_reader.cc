@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "common/hash.h"
+#include "common/utf8.h"
 
 namespace tripline::agent {
 namespace {
@@ -148,6 +149,12 @@ std::optional<ProcInfo> ProcReader::Read(int64_t pid) const {
   // A process that exits while being read loses its stat last: check it is still the same one.
   auto again = ReadStat(pid);
   if (!again || again->start_ticks != info.start_ticks) return std::nullopt;
+  // Paths and arguments are bytes to Linux, but Event strings must be UTF-8 (proto3): unrepaired,
+  // one invalid byte in its argv would make a process's start event undecodable downstream.
+  for (std::string* s :
+       {&info.executable, &info.name, &info.command_line, &info.working_directory}) {
+    if (!IsValidUtf8(*s)) *s = RepairedUtf8(*s);
+  }
   return info;
 }
 

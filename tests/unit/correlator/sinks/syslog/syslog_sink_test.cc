@@ -46,6 +46,11 @@ class Receiver {
     std::lock_guard<std::mutex> lock(mu_);
     return connections_;
   }
+  // Connections the receiver has closed (its end).
+  size_t closed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return closed_;
+  }
 
  private:
   void Run() {
@@ -66,6 +71,8 @@ class Receiver {
         if (n == 0 && close_after_ > 0 && connections_[n].size() >= close_after_) break;
       }
       ::close(c);
+      std::lock_guard<std::mutex> lock(mu_);
+      ++closed_;
     }
   }
   size_t Size(int n) {
@@ -79,6 +86,7 @@ class Receiver {
   std::thread thread_;
   std::mutex mu_;
   std::vector<std::string> connections_;
+  size_t closed_ = 0;
 };
 
 SyslogSinkConfig Config(uint16_t port) {
@@ -145,6 +153,9 @@ TEST(SyslogSink, AfterALostConnectionTheLastConfirmedBatchIsSentAgain) {
   ASSERT_TRUE(sink.ok());
   ASSERT_TRUE((*sink)->Write(Numbered(1), "{}").ok());
   ASSERT_TRUE((*sink)->Flush(5s).ok());
+  // The flush returns once the bytes are written, not read: the second batch must go out after
+  // the receiver went away (else it sits unread in the dying connection, as TCP syslog allows).
+  ASSERT_TRUE(tripline::testing::WaitUntil(5s, [&] { return r.closed() == 1; }));
   // Like the dispatcher: write the batch and flush, again after a failure (the first attempt may
   // find out about the lost connection only when its bytes are refused).
   bool delivered = false;
