@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/sources/fim/fim_source.h"
+#include "agent/sources/winevent/winevent_source.h"
 #include "common/signals.h"
 #include "common/time_util.h"
 
@@ -39,10 +40,12 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config,
   TRIPLINE_RETURN_IF_ERROR(agent->BuildSources());
   TRIPLINE_ASSIGN_OR_RETURN(agent->shipping_, ShippingThread::Start(config.kafka, config.topic));
   TRIPLINE_ASSIGN_OR_RETURN(agent->metrics_, AgentMetrics::Start(config.metrics_listen));
+#ifndef _WIN32
   if (config.fleet.enabled) {
     TRIPLINE_ASSIGN_OR_RETURN(agent->fleet_, FleetClient::Start(config.fleet, config.host_name,
                                                                 config.exchange_build));
   }
+#endif
   return agent;
 }
 
@@ -57,9 +60,18 @@ absl::Status Agent::BuildSources() {
   for (const auto& fc : config_.fim_sources) {
     sources_.push_back(std::make_unique<FimSource>(fc, &fim_identity_));
   }
+#ifndef TRIPLINE_WITHOUT_EVTX
   for (const auto& ec : config_.evtx_sources) {
     sources_.push_back(std::make_unique<EvtxSource>(ec, identity_.agent_id, identity_.host));
   }
+#endif
+#ifdef _WIN32
+  // On Linux the config loader refuses winevent sources: the list is empty there.
+  for (const auto& wc : config_.winevent_sources) {
+    sources_.push_back(std::make_unique<WineventSource>(wc, identity_.agent_id, identity_.host));
+  }
+#endif
+#ifndef _WIN32
   for (const auto& pc : config_.process_sources) {
     sources_.push_back(std::make_unique<ProcessSource>(pc, &identity_));
   }
@@ -69,6 +81,7 @@ absl::Status Agent::BuildSources() {
   for (const auto& nc : config_.network_sources) {
     sources_.push_back(std::make_unique<NetworkSource>(nc, &identity_));
   }
+#endif
   for (auto& source : sources_) {
     TRIPLINE_ASSIGN_OR_RETURN(std::string state, states_.Load(source->name()));
     TRIPLINE_RETURN_IF_ERROR(source->Start(state));
@@ -95,9 +108,12 @@ absl::Status Agent::Reload() {
   config_.file_sources = fresh->file_sources;
   config_.fim_sources = fresh->fim_sources;
   config_.evtx_sources = fresh->evtx_sources;
+  config_.winevent_sources = fresh->winevent_sources;
+#ifndef _WIN32
   config_.process_sources = fresh->process_sources;
   config_.service_sources = fresh->service_sources;
   config_.network_sources = fresh->network_sources;
+#endif
   TRIPLINE_RETURN_IF_ERROR(BuildSources());
   spdlog::info("SIGHUP: reloaded {} source(s) from {}", sources_.size(), config_path_);
   return absl::OkStatus();
@@ -240,6 +256,7 @@ absl::Status Agent::Run() {
 }
 
 void Agent::UpdateFleet() {
+#ifndef _WIN32
   if (!fleet_ || !fleet_->WantsFigures()) return;
   FleetFigures f;
   for (const auto& s : sources_) f.source_lag_bytes += s->LagBytes();
@@ -248,6 +265,7 @@ void Agent::UpdateFleet() {
   f.oldest_unsent_age_s = oldest == 0 ? 0 : (MicrosFromTimestamp(NowTimestamp()) - oldest) / 1e6;
   f.spool_full = spool_full_;
   fleet_->Update(f);
+#endif
 }
 
 void Agent::LogTotals() const {

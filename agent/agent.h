@@ -6,7 +6,9 @@
 
 #include "agent/agent_config.h"
 #include "agent/checkpoint/state_store.h"
+#ifndef _WIN32
 #include "agent/fleet/fleet_client.h"
+#endif
 #include "agent/metrics/agent_metrics.h"
 #include "agent/ship/shipping_thread.h"
 #include "agent/sources/source.h"
@@ -87,7 +89,9 @@ class Agent {
   std::chrono::steady_clock::time_point next_sync_;
   std::chrono::steady_clock::time_point last_save_ = std::chrono::steady_clock::now();
   std::unique_ptr<AgentMetrics> metrics_;
+#ifndef _WIN32
   std::unique_ptr<FleetClient> fleet_;  // fleet: configured; its own thread
+#endif
   bool spool_full_ = false;
   AgentCounters counters_;
 };

@@ -1,8 +1,5 @@
 #include "agent/agent_config.h"
 
-#include <glob.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -12,15 +9,20 @@
 #include "agent/parsers/parser.h"
 #include "common/config/config_node.h"
 #include "common/config/file_safety.h"
+#include "common/platform/file.h"
+#include "common/platform/system.h"
+#ifdef _WIN32
+#include "agent/platform/windows/known_paths.h"
+#endif
 
 namespace tripline::agent {
 namespace {
 
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown-host";
-  return buf;
-}
+#ifdef _WIN32
+constexpr const char* kPathSeparators = "\\/";
+#else
+constexpr const char* kPathSeparators = "/";
+#endif
 
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
@@ -36,23 +38,20 @@ bool ValidName(const std::string& name) {
 // A glob must be absolute, and the folders it names must be readable. A folder that does not
 // exist yet is fine (the source waits for it, as log folders appear when IIS first writes).
 void CheckGlob(config::ConfigNode& node, const std::string& key, const std::string& pattern) {
-  if (pattern.empty() || pattern.front() != '/') {
+  if (!platform::IsAbsolutePath(pattern)) {
     node.Error(key, "'" + pattern + "' must be an absolute path");
     return;
   }
-  std::string dir = std::filesystem::path(pattern).parent_path().string();
-  glob_t g{};
-  int rc = ::glob(dir.c_str(), GLOB_ONLYDIR | GLOB_NOSORT, nullptr, &g);
-  if (rc == 0) {
-    for (size_t i = 0; i < g.gl_pathc; ++i) {
-      if (::access(g.gl_pathv[i], R_OK | X_OK) != 0) {
-        node.Error(key, std::string("folder '") + g.gl_pathv[i] + "' is not readable");
-      }
-    }
-  } else if (rc != GLOB_NOMATCH) {
-    node.Error(key, "bad glob '" + pattern + "'");
+  if (std::count(pattern.begin(), pattern.end(), '[') !=
+      std::count(pattern.begin(), pattern.end(), ']')) {
+    node.Error(key, "bad glob '" + pattern + "': unbalanced [ ]");
+    return;
   }
-  ::globfree(&g);
+  size_t cut = pattern.find_last_of(kPathSeparators);
+  std::string dir = pattern.substr(0, cut == 0 ? 1 : cut);
+  for (const std::string& folder : platform::Glob(dir, /*dirs_only=*/true)) {
+    if (!platform::Readable(folder)) node.Error(key, "folder '" + folder + "' is not readable");
+  }
 }
 
 std::string ReadName(config::ConfigNode& node) {
@@ -70,7 +69,7 @@ FimConfig ReadFimSource(config::ConfigNode& node, const std::string& data_dir) {
   f.roots = node.StringList("paths");
   if (f.roots.empty()) node.Error("paths", "at least one folder to watch is required");
   for (const auto& root : f.roots) {
-    if (root.empty() || root.front() != '/') node.Error("paths", "'" + root + "' must be absolute");
+    if (!platform::IsAbsolutePath(root)) node.Error("paths", "'" + root + "' must be absolute");
   }
   f.include_extensions = node.StringList("extensions");
   f.exclude_globs = node.StringList("exclude");
@@ -92,13 +91,49 @@ EvtxSourceConfig ReadEvtxSource(config::ConfigNode& node) {
   EvtxSourceConfig e;
   e.name = ReadName(node);
   e.path = node.RequiredString("path");
-  if (!e.path.empty() && e.path.front() != '/') node.Error("path", "must be an absolute path");
+  if (!e.path.empty() && !platform::IsAbsolutePath(e.path)) {
+    node.Error("path", "must be an absolute path");
+  }
   e.poll_interval = std::chrono::milliseconds(node.Int("poll_interval_ms", 5000, 10, 3600000));
   e.read_recovered = node.Bool("read_recovered", true);
   node.Finish();
   return e;
 }
 
+// type: winevent. Live event log channels (EvtSubscribe), each with an optional XPath query.
+WineventSourceConfig ReadWineventSource(config::ConfigNode& node) {
+  WineventSourceConfig w;
+  w.name = ReadName(node);
+  if (node.Has("channels")) {
+    w.channels.clear();
+    std::set<std::string> seen;
+    for (config::ConfigNode& entry : node.ChildList("channels")) {
+      WineventChannel c{entry.RequiredString("name"), entry.String("query")};
+      if (std::any_of(c.name.begin(), c.name.end(), [](unsigned char ch) { return ch < 0x20; })) {
+        entry.Error("name", "'" + c.name + "' is not a channel name");
+      }
+      if (!c.name.empty() && !seen.insert(c.name).second) {
+        entry.Error("name", "channel '" + c.name + "' is listed twice");
+      }
+      if (entry.Has("query") && c.query.empty()) {
+        entry.Error("query", "empty (leave it out to read every event of the channel)");
+      }
+      entry.Finish();
+      w.channels.push_back(std::move(c));
+    }
+    if (w.channels.empty()) node.Error("channels", "list at least one channel, or leave it out");
+  }
+  std::string start = node.String("start_at", "oldest");
+  if (start != "oldest" && start != "future") node.Error("start_at", "must be oldest or future");
+  w.start_at = start == "future" ? WineventStart::kFuture : WineventStart::kOldest;
+  w.batch_size = static_cast<uint32_t>(node.Int("batch_size", 64, 1, 1024));
+  w.retry_interval =
+      std::chrono::milliseconds(node.Int("retry_interval_ms", 60000, 1000, 3600000));
+  node.Finish();
+  return w;
+}
+
+#ifndef _WIN32
 // type: process. Process starts (netlink proc connector, or a /proc scan).
 ProcessSourceConfig ReadProcessSource(config::ConfigNode& node) {
   ProcessSourceConfig p;
@@ -138,6 +173,7 @@ NetworkSourceConfig ReadNetworkSource(config::ConfigNode& node) {
   node.Finish();
   return n;
 }
+#endif
 
 // `logsource: {product: aws, service: cloudtrail}`: the Sigma logsource of what a file source
 // reads, for logs whose body does not say it (JSON of a cloud audit log, W3C of a web proxy).
@@ -238,10 +274,15 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
   if (errors.empty()) {
     config::ConfigNode root(&errors, root_yaml, "");
     config::ConfigNode agent = root.Child("agent");
-    c.agent_id = agent.String("id", HostName());
-    c.host_name = agent.String("host_name", HostName());
+    c.agent_id = agent.String("id", platform::HostName());
+    c.host_name = agent.String("host_name", platform::HostName());
     c.exchange_build = agent.String("exchange_build");
+#ifdef _WIN32
+    // Beside the default config: %ProgramData%\Tripline\data.
+    c.data_dir = agent.String("data_dir", windows::DefaultDataDir());
+#else
     c.data_dir = agent.RequiredString("data_dir");
+#endif
     c.poll_interval_ms = static_cast<int>(agent.Int("poll_interval_ms", 100, 1, 60000));
     c.shutdown_timeout_ms = static_cast<int>(agent.Int("shutdown_timeout_ms", 5000, 0, 600000));
     agent.Finish();
@@ -267,8 +308,23 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
         c.fim_sources.push_back(ReadFimSource(s, c.data_dir));
         name = c.fim_sources.back().name;
       } else if (type == "evtx") {
+#ifdef TRIPLINE_WITHOUT_EVTX
+        s.Error("type", "this build has no libevtx: read .evtx exports with a winevent source");
+#endif
         c.evtx_sources.push_back(ReadEvtxSource(s));
         name = c.evtx_sources.back().name;
+      } else if (type == "winevent") {
+        c.winevent_sources.push_back(ReadWineventSource(s));
+        name = c.winevent_sources.back().name;
+#ifndef _WIN32
+        s.Error("type", "winevent sources need the Windows agent (live event logs exist only "
+                        "on Windows; use type evtx for exported .evtx files)");
+#endif
+#ifdef _WIN32
+      } else if (type == "process" || type == "service" || type == "network") {
+        s.Error("type", "'" + type + "' sources are for Linux hosts; on Windows process starts, " +
+                            "services and connections come from the Sysmon and Security channels");
+#else
       } else if (type == "process") {
         c.process_sources.push_back(ReadProcessSource(s));
         name = c.process_sources.back().name;
@@ -278,9 +334,10 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
       } else if (type == "network") {
         c.network_sources.push_back(ReadNetworkSource(s));
         name = c.network_sources.back().name;
+#endif
       } else {
         s.Error("type", "unknown source type '" + type +
-                            "' (file, fim, evtx, process, service, network)");
+                            "' (file, fim, evtx, winevent, process, service, network)");
       }
       if (!name.empty() && !names.insert(name).second) {
         s.Error("name", "duplicate source name '" + name + "'");
@@ -292,8 +349,12 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     metrics.Finish();
 
     if (root.Has("fleet")) {
+#ifdef _WIN32
+      root.Error("fleet", "the Windows agent has no fleet client yet (no gRPC in its build)");
+#else
       config::ConfigNode fleet = root.Child("fleet");
       c.fleet = ReadFleetClientConfig(fleet, c.agent_id);
+#endif
     }
 
     config::ConfigNode log = root.Child("log");

@@ -3,16 +3,21 @@
 #include <string>
 #include <vector>
 
-#include "agent/fleet/fleet_config.h"
 #include "agent/sources/file/file_source.h"
 #include "agent/sources/evtx/evtx_source.h"
 #include "agent/sources/fim/fim_config.h"
-#include "agent/sources/host/network_source.h"
-#include "agent/sources/host/process_source.h"
-#include "agent/sources/host/service_source.h"
+#include "agent/sources/winevent/winevent_config.h"
 #include "common/spool/spool.h"
 #include "common/kafka/kafka_client.h"
 #include "common/status.h"
+#ifndef _WIN32
+// Linux only: the host sources (on Windows, Sysmon and Security events carry the same facts) and
+// the fleet client (gRPC is not in the Windows build).
+#include "agent/fleet/fleet_config.h"
+#include "agent/sources/host/network_source.h"
+#include "agent/sources/host/process_source.h"
+#include "agent/sources/host/service_source.h"
+#endif
 
 namespace tripline::agent {
 
@@ -29,13 +34,18 @@ struct AgentConfig {
   std::vector<FileSourceConfig> file_sources;  // sources of type file
   std::vector<FimConfig> fim_sources;          // sources of type fim
   std::vector<EvtxSourceConfig> evtx_sources;  // sources of type evtx
+  std::vector<WineventSourceConfig> winevent_sources;  // type winevent (Windows agent only)
+#ifndef _WIN32
   std::vector<ProcessSourceConfig> process_sources;
   std::vector<ServiceSourceConfig> service_sources;
   std::vector<NetworkSourceConfig> network_sources;
+#endif
   int poll_interval_ms = 100;
   int shutdown_timeout_ms = 5000;
   std::string metrics_listen;  // host:port of /metrics and /health; empty: off
+#ifndef _WIN32
   FleetClientConfig fleet;     // fleet: heartbeats to the correlator; absent: off
+#endif
   std::string log_level = "info";
   std::string log_format = "text";
   // Problems that do not stop the agent (a key file readable by everyone), each with its place;

@@ -1,7 +1,11 @@
 # Project-wide compile options and the helper that declares one library per leaf folder.
 set(TRIPLINE_SANITIZER "" CACHE STRING
     "Build with a sanitizer: address (with undefined), undefined, thread, fuzzer (clang) or empty")
-set(tripline_warnings -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wno-unused-parameter)
+if(MSVC)
+  set(tripline_warnings /W3 /utf-8 /permissive-)
+else()
+  set(tripline_warnings -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wno-unused-parameter)
+endif()
 # address and undefined stop at the first UBSan finding (-fno-sanitize-recover), so that a finding
 # fails its test instead of scrolling by; scripts/sanitize.sh sets the runtime options.
 if(TRIPLINE_SANITIZER STREQUAL "address")

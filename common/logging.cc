@@ -2,7 +2,8 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
+
+#include "common/platform/system.h"
 
 namespace tripline {
 
@@ -13,7 +14,7 @@ absl::Status SetupLogging(const std::string& program, const std::string& level,
     return absl::InvalidArgumentError("unknown log level '" + level + "'");
   }
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
-      isatty(STDERR_FILENO) ? spdlog::color_mode::automatic : spdlog::color_mode::never);
+      platform::StderrIsTerminal() ? spdlog::color_mode::automatic : spdlog::color_mode::never);
   auto logger = std::make_shared<spdlog::logger>(program, sink);
   if (format == "json") {
     logger->set_pattern(

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/agent.h"
+#include "agent/sources/winevent/winevent_source.h"
 #include "common/time_util.h"
 
 namespace tripline::agent {
@@ -10,6 +11,9 @@ namespace tripline::agent {
 struct AgentMetrics::SourceInstruments {
   Delta records, bytes, parse_errors, truncated, read_errors, encoding_errors;
   metrics::Gauge* lag_bytes = nullptr;
+  // winevent sources only, created when first seen.
+  Delta resubscribes, gaps;
+  metrics::Gauge* channels_missing = nullptr;
 };
 
 absl::StatusOr<std::unique_ptr<AgentMetrics>> AgentMetrics::Start(const std::string& listen) {
@@ -105,6 +109,24 @@ void AgentMetrics::Update(const Agent& agent, std::chrono::steady_clock::time_po
     s.read_errors.Set(c.read_errors);
     s.encoding_errors.Set(c.encoding_errors);
     if (s.lag_bytes) s.lag_bytes->Set(static_cast<double>(source->LagBytes()));
+#ifdef _WIN32  // the winevent source exists in the Windows build only
+    if (const auto* w = dynamic_cast<const WineventSource*>(source.get())) {
+      metrics::Labels l = {{"source", source->name()}};
+      if (s.channels_missing == nullptr) {
+        s.resubscribes = MakeCounter("tripline_agent_winevent_resubscribes",
+                                     "Event log subscriptions reopened (stale or invalid)", l);
+        s.gaps = MakeCounter("tripline_agent_winevent_gaps",
+                             "Channel positions lost (log cleared or wrapped)", l);
+        s.channels_missing = MakeGauge("tripline_agent_winevent_channels_missing",
+                                       "Configured event channels that do not exist", l);
+      }
+      s.resubscribes.Set(w->winevent_counters().resubscribes);
+      s.gaps.Set(w->winevent_counters().gaps);
+      if (s.channels_missing) {
+        s.channels_missing->Set(static_cast<double>(w->winevent_counters().channels_missing));
+      }
+    }
+#endif
   }
   const auto& k = agent.shipping().counters();
   produced_.Set(k.produced);

@@ -120,10 +120,12 @@ size_t KafkaShipper::in_flight() const {
   return static_cast<size_t>(rd_kafka_outq_len(producer_.get())) + failed_.size();
 }
 
-void KafkaShipper::NotifyDeliveries(int fd) {
+void KafkaShipper::NotifyDeliveries(platform::Wakeup* wakeup) {
   if (main_queue_ == nullptr) main_queue_ = rd_kafka_queue_get_main(producer_.get());
-  static const char kByte[8] = {1, 0, 0, 0, 0, 0, 0, 0};  // an eventfd takes 8-byte counts
-  rd_kafka_queue_io_event_enable(main_queue_, fd, kByte, sizeof kByte);
+  // Called on a librdkafka thread when the queue turns non-empty.
+  rd_kafka_queue_cb_event_enable(
+      main_queue_, [](rd_kafka_t*, void* w) { static_cast<platform::Wakeup*>(w)->Signal(); },
+      wakeup);
 }
 
 absl::Status KafkaShipper::FatalError() const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/kafka/kafka_client.h"
+#include "common/platform/wakeup.h"
 
 namespace tripline::agent {
 
@@ -44,9 +45,9 @@ class KafkaShipper {
   // A fatal producer error (idempotence state lost): the producer must be recreated.
   absl::Status FatalError() const;
 
-  // Makes librdkafka write to `fd` (an eventfd) whenever delivery reports become ready, so that
-  // the owner can sleep in poll(2) and still serve them at once.
-  void NotifyDeliveries(int fd);
+  // Makes librdkafka signal `wakeup` whenever delivery reports become ready, so that the owner
+  // can sleep and still serve them at once. `wakeup` must outlive the producer.
+  void NotifyDeliveries(platform::Wakeup* wakeup);
 
   struct Counters {
     uint64_t produced = 0;

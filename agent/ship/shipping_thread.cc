@@ -1,9 +1,8 @@
 #include "agent/ship/shipping_thread.h"
 
-#include <poll.h>
+#ifndef _WIN32
 #include <pthread.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
+#endif
 
 #include <spdlog/spdlog.h>
 
@@ -18,9 +17,7 @@ absl::StatusOr<std::unique_ptr<ShippingThread>> ShippingThread::Start(
     kafka::KafkaSettings settings, std::string topic, size_t max_queued_bytes) {
   std::unique_ptr<ShippingThread> t(
       new ShippingThread(std::move(settings), std::move(topic), max_queued_bytes));
-  t->inbox_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  t->kafka_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (t->inbox_fd_ < 0 || t->kafka_fd_ < 0) return absl::InternalError("eventfd failed");
+  TRIPLINE_RETURN_IF_ERROR(t->wakeup_.Open());
   TRIPLINE_RETURN_IF_ERROR(t->CreateProducer());  // a bad property fails the start
   t->thread_ = std::thread([p = t.get()] { p->Run(); });
   return t;
@@ -36,23 +33,16 @@ ShippingThread::~ShippingThread() {
     std::lock_guard lock(in_mu_);
     stop_ = true;
   }
-  Wake(inbox_fd_);
+  wakeup_.Signal();
   if (thread_.joinable()) thread_.join();
   shipper_.reset();
-  if (inbox_fd_ >= 0) ::close(inbox_fd_);
-  if (kafka_fd_ >= 0) ::close(kafka_fd_);
 }
 
 absl::Status ShippingThread::CreateProducer() {
   shipper_.reset();
   TRIPLINE_ASSIGN_OR_RETURN(shipper_, KafkaShipper::Create(settings_, topic_));
-  shipper_->NotifyDeliveries(kafka_fd_);
+  shipper_->NotifyDeliveries(&wakeup_);
   return absl::OkStatus();
-}
-
-void ShippingThread::Wake(int fd) {
-  uint64_t one = 1;
-  (void)!::write(fd, &one, sizeof one);
 }
 
 // --- main loop side ---------------------------------------------------------------------------
@@ -83,7 +73,7 @@ void ShippingThread::Post() {
   }
   open_ = Batch{};
   open_.bytes.reserve(kPostAtBytes + (64 << 10));
-  Wake(inbox_fd_);
+  wakeup_.Signal();
 }
 
 bool ShippingThread::Collect(std::vector<uint64_t>* delivered) {
@@ -110,7 +100,9 @@ void ShippingThread::WaitForReport(std::chrono::milliseconds timeout) {
 // --- shipping thread --------------------------------------------------------------------------
 
 void ShippingThread::Run() {
+#ifndef _WIN32
   pthread_setname_np(pthread_self(), "tl-ship");
+#endif
   bool stop = false;
   while (!stop) {
     {
@@ -193,13 +185,8 @@ void ShippingThread::Recover() {
 // librdkafka's queue) a short retry interval passes. Idle, the timeout only bounds how late a
 // stop or a librdkafka timer is served.
 void ShippingThread::WaitForWork(bool idle) {
-  pollfd fds[2] = {{inbox_fd_, POLLIN, 0}, {kafka_fd_, POLLIN, 0}};
   int timeout_ms = idle ? (shipper_->in_flight() > 0 ? 100 : 1000) : 5;
-  if (::poll(fds, 2, timeout_ms) > 0) {
-    uint64_t n = 0;
-    if (fds[0].revents & POLLIN) (void)!::read(inbox_fd_, &n, sizeof n);
-    if (fds[1].revents & POLLIN) (void)!::read(kafka_fd_, &n, sizeof n);
-  }
+  wakeup_.Wait(std::chrono::milliseconds(timeout_ms));
 }
 
 }  // namespace tripline::agent

@@ -75,14 +75,13 @@ class ShippingThread {
   // Returns true when everything was produced.
   bool ProduceLocal();
   void Recover();
-  void Wake(int fd);
   void WaitForWork(bool idle);
 
   const kafka::KafkaSettings settings_;
   const std::string topic_;
   const size_t max_queued_bytes_;
-  int inbox_fd_ = -1;  // eventfd: the main loop posted
-  int kafka_fd_ = -1;  // eventfd: librdkafka has delivery reports to serve
+  // Signalled when the main loop posted, or librdkafka has delivery reports to serve.
+  platform::Wakeup wakeup_;
 
   // Main loop state.
   Batch open_;

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include "common/platform/file.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +16,14 @@ std::string ModeString(unsigned mode) {
   return buf;
 }
 
+#ifdef _WIN32
+// Windows has ACLs, not mode bits: only existence is checked here (README: what Windows verifies).
+absl::Status CheckFileSafety(const std::string& path, FileRole role, std::string* warning) {
+  if (warning != nullptr) warning->clear();
+  if (!platform::Readable(path)) return absl::NotFoundError("'" + path + "': cannot be opened");
+  return absl::OkStatus();
+}
+#else
 absl::Status CheckFileSafety(const std::string& path, FileRole role, std::string* warning) {
   if (warning != nullptr) warning->clear();
   struct stat st {};
@@ -39,5 +49,6 @@ absl::Status CheckFileSafety(const std::string& path, FileRole role, std::string
   }
   return absl::OkStatus();
 }
+#endif
 
 }  // namespace tripline::config

@@ -1,9 +1,9 @@
 #include "common/config/secrets.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
+
+#include "common/platform/file.h"
 
 namespace tripline::config {
 namespace {
@@ -67,7 +67,7 @@ void CheckFileKey(ConfigNode& node, const std::string& key, const std::string& p
   absl::Status st = CheckFileSafety(path, role, &warning);
   if (!st.ok()) {
     node.Error(key, std::string(st.message()));
-  } else if (::access(path.c_str(), R_OK) != 0) {
+  } else if (!platform::Readable(path)) {
     node.Error(key, "'" + path + "' is not readable by this user");
   } else if (!warning.empty()) {
     node.Warn(key, warning);

@@ -1,9 +1,5 @@
 #include "common/spool/segment.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <algorithm>
 #include <cstring>
 
@@ -23,10 +19,6 @@ uint64_t GetLe(const char* p, int bytes) {
   uint64_t v = 0;
   for (int i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
   return v;
-}
-
-absl::Status Errno(const std::string& what) {
-  return absl::InternalError(what + ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -52,28 +44,25 @@ void SegmentWriter::AppendFrame(uint64_t seq, int64_t time_us, std::string_view 
 SegmentWriter::~SegmentWriter() { Close(); }
 
 void SegmentWriter::Close() {
-  if (fd_ >= 0) {
+  if (file_.is_open()) {
     (void)Flush();
-    if (dirty_) ::fdatasync(fd_);
-    ::close(fd_);
+    if (dirty_) (void)file_.Sync();
   }
-  fd_ = -1;
+  file_ = platform::File();
   buffer_.clear();
 }
 
 absl::Status SegmentWriter::Open(const std::string& path, uint64_t size) {
   Close();
   path_ = path;
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
-  if (fd_ < 0) return Errno(path + ": open");
+  TRIPLINE_ASSIGN_OR_RETURN(file_, platform::File::Open(path, platform::File::Access::kWrite));
   flushed_ = size;
   if (size == 0) {
     flushed_ = 0;
     buffer_.assign(kSegmentMagic);
     return Flush();
   }
-  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return Errno(path + ": truncate");  // torn tail
-  return absl::OkStatus();
+  return file_.Truncate(size);  // a torn tail goes
 }
 
 absl::Status SegmentWriter::Append(uint64_t seq, int64_t time_us, std::string_view key,
@@ -85,18 +74,9 @@ absl::Status SegmentWriter::Append(uint64_t seq, int64_t time_us, std::string_vi
 }
 
 absl::Status SegmentWriter::Flush() {
-  size_t done = 0;
-  while (done < buffer_.size()) {
-    ssize_t n = ::pwrite(fd_, buffer_.data() + done, buffer_.size() - done,
-                         static_cast<off_t>(flushed_ + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status st = errno == ENOSPC ? absl::ResourceExhaustedError(path_ + ": disk full")
-                                        : Errno(path_ + ": write");
-      (void)::ftruncate(fd_, static_cast<off_t>(flushed_));  // never leave half a frame
-      return st;
-    }
-    done += static_cast<size_t>(n);
+  if (absl::Status st = file_.WriteAt(flushed_, buffer_); !st.ok()) {
+    (void)file_.Truncate(flushed_);  // never leave half a frame
+    return st;  // ResourceExhausted when the disk is full
   }
   flushed_ += buffer_.size();
   dirty_ |= !buffer_.empty();
@@ -105,23 +85,20 @@ absl::Status SegmentWriter::Flush() {
 }
 
 absl::Status SegmentWriter::Sync() {
-  if (fd_ < 0) return absl::OkStatus();
+  if (!file_.is_open()) return absl::OkStatus();
   TRIPLINE_RETURN_IF_ERROR(Flush());
   if (!dirty_) return absl::OkStatus();
-  if (::fdatasync(fd_) != 0) return Errno(path_ + ": fdatasync");
+  TRIPLINE_RETURN_IF_ERROR(file_.Sync());
   dirty_ = false;
   return absl::OkStatus();
 }
 
-SegmentReader::~SegmentReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
+SegmentReader::~SegmentReader() = default;
 
 absl::Status SegmentReader::Open(const std::string& path) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) return Errno(path + ": open");
+  TRIPLINE_ASSIGN_OR_RETURN(file_, platform::File::Open(path, platform::File::Access::kRead));
   char magic[8];
-  if (::pread(fd_, magic, sizeof magic, 0) != 8 ||
+  if (auto n = file_.ReadAt(0, magic, sizeof magic); !n.ok() || *n != sizeof magic ||
       std::string_view(magic, 8) != kSegmentMagic) {
     return absl::DataLossError(path + ": not a spool segment");
   }
@@ -138,8 +115,8 @@ bool SegmentReader::Fill(size_t need) {
   size_t want = std::max<size_t>(need - buf_.size(), 1 << 20);
   size_t old = buf_.size();
   buf_.resize(old + want);
-  ssize_t n = ::pread(fd_, buf_.data() + old, want, static_cast<off_t>(buf_offset_ + old));
-  buf_.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+  auto n = file_.ReadAt(buf_offset_ + old, buf_.data() + old, want);
+  buf_.resize(old + (n.ok() ? *n : 0));
   return buf_.size() >= need;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/platform/file.h"
 #include "common/status.h"
 
 namespace tripline::spool {
@@ -54,7 +55,7 @@ class SegmentWriter {
                           std::string_view value, std::string* out);
 
  private:
-  int fd_ = -1;
+  platform::File file_;
   std::string path_;
   uint64_t flushed_ = 0;  // bytes in the file
   std::string buffer_;    // frames not yet written
@@ -83,7 +84,7 @@ class SegmentReader {
   bool Fill(size_t need);
   bool FrameHeader(uint32_t* len, uint32_t* crc);
 
-  int fd_ = -1;
+  platform::File file_;
   uint64_t offset_ = 0;      // file offset of the next frame
   std::string buf_;          // file bytes from buf_offset_
   uint64_t buf_offset_ = 0;

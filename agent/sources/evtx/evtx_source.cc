@@ -12,6 +12,7 @@
 #include "agent/sources/evtx/evtx_chunks.h"
 #include "agent/sources/evtx/evtx_file.h"
 #include "agent/sources/evtx/evtx_xml_reader.h"
+#include "agent/sources/evtx/original_xml.h"
 #include "common/hash.h"
 #include "common/time_util.h"
 
@@ -20,7 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kMaxOriginalBytes = 16 * 1024;
 constexpr std::string_view kStateHeader = "tripline-evtx-state v1";
 constexpr size_t kFileHeaderBytes = 4096;
 constexpr size_t kChunkBytes = 64 * 1024;
@@ -328,15 +328,7 @@ void EvtxSource::FillEnvelope(const Tracked& tracked, const Planned& record,
   src->set_file_id(file_id);
   src->set_position(record.record_id);
   src->set_format("evtx");
-  size_t cut = std::min(xml.size(), kMaxOriginalBytes);
-  while (cut > 0 && cut < xml.size() && (static_cast<unsigned char>(xml[cut]) & 0xC0) == 0x80) {
-    --cut;  // never split a UTF-8 sequence
-  }
-  event_.set_original(xml.substr(0, cut));
-  if (cut < xml.size()) {
-    event_.set_original_truncated(true);
-    ++counters_.truncated;
-  }
+  if (SetOriginalXml(xml, event_)) ++counters_.truncated;
   if (record.recovered) (*event_.mutable_labels())["evtx.recovered"] = "true";
 }
 

@@ -1,15 +1,12 @@
 #include "agent/sources/file/file_source.h"
 
-#include <fnmatch.h>
-#include <glob.h>
-#include <sys/stat.h>
-
 #include <charconv>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 
 #include "common/hash.h"
+#include "common/platform/file.h"
 #include "common/time_util.h"
 #include "common/utf8.h"
 
@@ -182,25 +179,20 @@ void FileSource::CheckHead(Tracked& file) {
 void FileSource::Discover() {
   for (auto& [id, file] : files_) file->seen = false;
   for (const auto& pattern : config_.paths) {
-    glob_t g{};
-    if (::glob(pattern.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
-      for (size_t i = 0; i < g.gl_pathc; ++i) {
-        std::string path = g.gl_pathv[i];
-        bool excluded = false;
-        for (const auto& ex : config_.exclude) excluded |= ::fnmatch(ex.c_str(), path.c_str(), 0) == 0;
-        struct stat st {};
-        if (excluded || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        std::string id = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
-        auto it = files_.find(id);
-        if (it == files_.end()) {
-          Track(path);
-        } else {
-          it->second->seen = true;
-          if (it->second->tailer->path() != path) it->second->tailer->set_path(path);  // renamed
-        }
+    for (std::string& path : platform::Glob(pattern)) {
+      bool excluded = false;
+      for (const auto& ex : config_.exclude) excluded |= platform::GlobMatch(ex, path);
+      if (excluded) continue;
+      absl::StatusOr<std::string> id = platform::RegularFileId(path);
+      if (!id.ok()) continue;
+      auto it = files_.find(*id);
+      if (it == files_.end()) {
+        Track(path);
+      } else {
+        it->second->seen = true;
+        if (it->second->tailer->path() != path) it->second->tailer->set_path(path);  // renamed
       }
     }
-    ::globfree(&g);
   }
   for (auto& [id, file] : files_) CheckHead(*file);
   first_start_ = false;

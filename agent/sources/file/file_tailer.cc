@@ -1,11 +1,6 @@
 #include "agent/sources/file/file_tailer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 
 #include "common/utf8.h"
 
@@ -65,20 +60,14 @@ size_t Utf16LeToUtf8(std::string_view in, std::string* out) {
 FileTailer::FileTailer(std::string path, size_t max_line_bytes, FileEncoding encoding)
     : path_(std::move(path)), max_line_bytes_(max_line_bytes), encoding_(encoding) {}
 
-FileTailer::~FileTailer() {
-  if (fd_ >= 0) ::close(fd_);
-}
+FileTailer::~FileTailer() = default;
 
 absl::Status FileTailer::Open() {
-  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(path_ + ": open: " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return absl::InternalError(path_ + ": fstat: " + std::strerror(errno));
-  }
-  fd_ = fd;
-  inode_id_ = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  absl::StatusOr<platform::File> file = platform::File::Open(path_, platform::File::Access::kRead);
+  if (!file.ok()) return absl::NotFoundError(file.status().message());
+  TRIPLINE_ASSIGN_OR_RETURN(platform::File::Info info, file->Stat());
+  file_ = *std::move(file);
+  inode_id_ = info.id;
   if (encoding_ == FileEncoding::kAuto) {
     auto head = ReadAt(0, 2);
     encoding_ = head.ok() && *head == kUtf16LeBom ? FileEncoding::kUtf16Le : FileEncoding::kUtf8;
@@ -97,29 +86,19 @@ void FileTailer::Restart() { Seek(0); }
 
 absl::StatusOr<std::string> FileTailer::ReadAt(uint64_t offset, size_t len) const {
   std::string out(len, '\0');
-  size_t done = 0;
-  while (done < len) {
-    ssize_t n = ::pread(fd_, out.data() + done, len - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::InternalError(path_ + ": read: " + std::strerror(errno));
-    }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
+  TRIPLINE_ASSIGN_OR_RETURN(size_t done, file_.ReadAt(offset, out.data(), len));
   out.resize(done);
   return out;
 }
 
 absl::StatusOr<uint64_t> FileTailer::Size() const {
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0) return absl::InternalError(path_ + ": fstat: " + std::strerror(errno));
-  return static_cast<uint64_t>(st.st_size);
+  TRIPLINE_ASSIGN_OR_RETURN(platform::File::Info info, file_.Stat());
+  return info.size;
 }
 
 bool FileTailer::Deleted() const {
-  struct stat st {};
-  return ::fstat(fd_, &st) == 0 && st.st_nlink == 0;
+  absl::StatusOr<platform::File::Info> info = file_.Stat();
+  return info.ok() && info->deleted;
 }
 
 absl::StatusOr<size_t> FileTailer::Poll(size_t max_bytes, const LineFn& on_line) {
@@ -129,15 +108,11 @@ absl::StatusOr<size_t> FileTailer::Poll(size_t max_bytes, const LineFn& on_line)
   char chunk[64 * 1024];
   while (consumed < max_bytes) {
     size_t want = std::min(sizeof chunk, max_bytes - consumed);
-    ssize_t n = ::pread(fd_, chunk, want, static_cast<off_t>(read_offset_));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::InternalError(path_ + ": read: " + std::strerror(errno));
-    }
+    TRIPLINE_ASSIGN_OR_RETURN(size_t n, file_.ReadAt(read_offset_, chunk, want));
     if (n == 0) break;
-    buffer_.append(chunk, static_cast<size_t>(n));
-    read_offset_ += static_cast<uint64_t>(n);
-    consumed += static_cast<size_t>(n);
+    buffer_.append(chunk, n);
+    read_offset_ += n;
+    consumed += n;
     TRIPLINE_RETURN_IF_ERROR(EmitLines(on_line));
   }
   return consumed;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/platform/file.h"
 #include "common/status.h"
 
 namespace tripline::agent {
@@ -40,7 +41,7 @@ class FileTailer {
   FileTailer(const FileTailer&) = delete;
   FileTailer& operator=(const FileTailer&) = delete;
 
-  // Opens the file; false (with errno kept) when it cannot be opened.
+  // Opens the file (NotFound when it is gone).
   [[nodiscard]] absl::Status Open();
   // Continues at `offset` (a line boundary from a checkpoint) instead of the head.
   void Seek(uint64_t offset);
@@ -59,13 +60,14 @@ class FileTailer {
 
   const std::string& path() const { return path_; }
   void set_path(std::string path) { path_ = std::move(path); }
-  // "dev:inode" of the open file.
+  // Identity of the open file: "dev:inode" (POSIX), "volume-serial:file-index" (Windows).
   const std::string& inode_id() const { return inode_id_; }
   // The file's encoding (kAuto is resolved by Open()).
   FileEncoding encoding() const { return encoding_; }
   // Offset of the first byte not yet returned as part of a complete line (resume point).
   uint64_t line_offset() const { return line_offset_; }
-  // Current size of the open file, and whether it was unlinked (both from fstat).
+  // Current size of the open file, and whether it was unlinked (POSIX: no links left; Windows:
+  // delete pending), both from the open handle.
   absl::StatusOr<uint64_t> Size() const;
   bool Deleted() const;
 
@@ -77,7 +79,7 @@ class FileTailer {
   std::string path_;
   size_t max_line_bytes_;
   FileEncoding encoding_;
-  int fd_ = -1;
+  platform::File file_;  // Windows: opened with FILE_SHARE_READ | WRITE | DELETE
   std::string inode_id_;
   uint64_t read_offset_ = 0;  // next byte to read from fd_
   uint64_t line_offset_ = 0;  // file offset of buffer_[0]

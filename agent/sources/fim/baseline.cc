@@ -1,16 +1,19 @@
 #include "agent/sources/fim/baseline.h"
 
-#include <fcntl.h>
+#ifndef _WIN32
 #include <unistd.h>
+#endif
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
 
-#include <charconv>
-
+#include "agent/sources/fim/fim_path.h"
+#include "common/file_util.h"
 #include "common/hash.h"
 
 namespace tripline::agent {
@@ -96,6 +99,17 @@ absl::Status ErrnoStatus(std::string_view what, const std::string& path) {
   return absl::InternalError(std::string(what) + " " + path + ": " + std::strerror(errno));
 }
 
+// True only when nothing is at `path`: a baseline that exists but cannot be read is an error,
+// never a first start (that would rebuild it silently over a planted file).
+bool NothingAt(const std::string& path) {
+#ifdef _WIN32
+  std::error_code ec;
+  return !std::filesystem::exists(FsPath(path), ec) && !ec;
+#else
+  return ::access(path.c_str(), F_OK) != 0 && errno == ENOENT;
+#endif
+}
+
 }  // namespace
 
 const BaselineEntry* Baseline::Find(const std::string& path) const {
@@ -148,10 +162,8 @@ absl::StatusOr<Baseline> Baseline::Parse(std::string_view text) {
 }
 
 absl::StatusOr<Baseline> Baseline::Load(const std::string& path) {
-  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
-    return absl::NotFoundError("no fim baseline at " + path);
-  }
-  std::ifstream in(path, std::ios::binary);
+  if (NothingAt(path)) return absl::NotFoundError("no fim baseline at " + path);
+  std::ifstream in(FsPath(path), std::ios::binary);
   if (!in) return ErrnoStatus("cannot open", path);
   std::ostringstream text;
   text << in.rdbuf();
@@ -164,35 +176,7 @@ absl::StatusOr<Baseline> Baseline::Load(const std::string& path) {
 }
 
 absl::Status Baseline::Save(const std::string& path) const {
-  std::string text = Serialize();
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoStatus("cannot create", tmp);
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status st = ErrnoStatus("cannot write", tmp);
-      ::close(fd);
-      return st;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    absl::Status st = ErrnoStatus("cannot fsync", tmp);
-    ::close(fd);
-    return st;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("cannot rename", tmp);
-  std::string dir = path.substr(0, path.rfind('/') + 1);
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(path, Serialize());
 }
 
 }  // namespace tripline::agent

@@ -29,9 +29,9 @@ struct BaselineEntry {
 //   checksum <sha256 hex of every byte before this line>
 //
 // flags: '-' or 't' (hash truncated). Paths are escaped: '%' and bytes < 0x20 or 0x7f as %XX.
-// Save() writes `<path>.tmp`, fsyncs it, renames it over `<path>` and fsyncs the folder, so a
-// crash leaves either the old or the new file, never a torn one; Load() rejects any file whose
-// header, count or checksum does not match.
+// Save() replaces the file with WriteFileAtomically (common/file_util.h: `<path>.tmp`, synced,
+// renamed over `<path>`), so a crash leaves either the old or the new file, never a torn one;
+// Load() rejects any file whose header, count or checksum does not match.
 //
 // A plain value type; not thread-safe.
 class Baseline {

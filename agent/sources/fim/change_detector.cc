@@ -1,11 +1,9 @@
 #include "agent/sources/fim/change_detector.h"
 
-#include <sys/inotify.h>
-#include <unistd.h>
-
 #include <set>
 #include <vector>
 
+#include "agent/sources/fim/fim_fs.h"
 #include "agent/sources/fim/tree_walker.h"
 
 namespace tripline::agent {
@@ -29,7 +27,7 @@ ScanSummary ChangeDetector::Rescan(bool silent) {
 void ChangeDetector::ScanRoot(const std::string& root, bool silent, ScanSummary* summary) {
   Clock::time_point now = Clock::now();
   WalkResult walk;
-  if (::access(root.c_str(), F_OK) == 0) {  // a missing root: everything it held is gone
+  if (fim_fs::PathExists(root)) {  // a missing root: everything it held is gone
     walk = WalkTree(root, *filter_, config_.max_files,
                     [&](const std::string& dir) { watcher_.Watch(dir, dir == root); });
   }
@@ -61,19 +59,19 @@ void ChangeDetector::ScanRoot(const std::string& root, bool silent, ScanSummary*
 }
 
 size_t ChangeDetector::ReadEvents(Clock::time_point now, size_t max_bytes) {
-  std::vector<InotifyWatcher::Event> events;
+  std::vector<FolderWatcher::Event> events;
   size_t n = watcher_.Read(&events, max_bytes);
-  for (const InotifyWatcher::Event& ev : events) OnEvent(ev, now);
+  for (const FolderWatcher::Event& ev : events) OnEvent(ev, now);
   return n;
 }
 
-void ChangeDetector::OnEvent(const InotifyWatcher::Event& ev, Clock::time_point now) {
-  if ((ev.mask & IN_Q_OVERFLOW) != 0) {
+void ChangeDetector::OnEvent(const FolderWatcher::Event& ev, Clock::time_point now) {
+  if ((ev.mask & kFimOverflow) != 0) {
     ++overflows_;
     rescan_needed_ = true;
     return;
   }
-  if ((ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF)) != 0) {
+  if ((ev.mask & (kFimDeleteSelf | kFimMoveSelf)) != 0) {
     // Sub-folders are handled through their parent's IN_DELETE / IN_MOVED_*; a root itself
     // vanished: everything below is gone until a later rescan finds it again.
     if (IsRoot(ev.path)) {
@@ -82,39 +80,41 @@ void ChangeDetector::OnEvent(const InotifyWatcher::Event& ev, Clock::time_point 
     }
     return;
   }
-  if ((ev.mask & IN_ISDIR) != 0) {
+  // inotify watches only the folders the filter let in; a subtree watch reports them all.
+  if (FolderWatcher::kWatchesSubtrees && InExcludedFolder(ev.path)) return;
+  if ((ev.mask & kFimIsDir) != 0) {
     OnDirEvent(ev, now);
   } else {
     OnFileEvent(ev, now);
   }
 }
 
-void ChangeDetector::OnDirEvent(const InotifyWatcher::Event& ev, Clock::time_point now) {
-  if ((ev.mask & IN_MOVED_FROM) != 0) {
+void ChangeDetector::OnDirEvent(const FolderWatcher::Event& ev, Clock::time_point now) {
+  if ((ev.mask & kFimMovedFrom) != 0) {
     moves_[ev.cookie] = Move{ev.path, true, now};
-  } else if ((ev.mask & IN_MOVED_TO) != 0) {
+  } else if ((ev.mask & kFimMovedTo) != 0) {
     OnMovedTo(ev.path, true, ev.cookie, now);
-  } else if ((ev.mask & IN_CREATE) != 0) {
+  } else if ((ev.mask & kFimCreate) != 0) {
     if (filter_->IncludeDir(ev.path)) AddTree(ev.path, now);
-  } else if ((ev.mask & IN_DELETE) != 0) {
+  } else if ((ev.mask & kFimDelete) != 0) {
     watcher_.ForgetTree(ev.path);
     MarkTreeGone(ev.path, now);
   }
 }
 
-void ChangeDetector::OnFileEvent(const InotifyWatcher::Event& ev, Clock::time_point now) {
-  if ((ev.mask & IN_MOVED_FROM) != 0) {
+void ChangeDetector::OnFileEvent(const FolderWatcher::Event& ev, Clock::time_point now) {
+  if ((ev.mask & kFimMovedFrom) != 0) {
     moves_[ev.cookie] = Move{ev.path, false, now};
     return;
   }
-  if ((ev.mask & IN_MOVED_TO) != 0) {
+  if ((ev.mask & kFimMovedTo) != 0) {
     OnMovedTo(ev.path, false, ev.cookie, now);
     return;
   }
   if (!filter_->IncludeFile(ev.path)) return;
-  if ((ev.mask & (IN_CLOSE_WRITE | IN_DELETE)) != 0) {
+  if ((ev.mask & (kFimCloseWrite | kFimDelete)) != 0) {
     MarkReady(ev.path, now);
-  } else if ((ev.mask & (IN_CREATE | IN_MODIFY)) != 0) {
+  } else if ((ev.mask & (kFimCreate | kFimModify)) != 0) {
     Note(ev.path, now);  // still being written: wait for IN_CLOSE_WRITE or quiet
   }
 }
@@ -264,6 +264,14 @@ void ChangeDetector::RenameTree(const std::string& from, const std::string& to,
 bool ChangeDetector::IsRoot(const std::string& path) const {
   for (const std::string& root : config_.roots) {
     if (root == path) return true;
+  }
+  return false;
+}
+
+// Whether a folder between `path` and its root is excluded.
+bool ChangeDetector::InExcludedFolder(const std::string& path) const {
+  for (const std::string& root : config_.roots) {
+    if (PathUnder(path, root)) return !filter_->IncludeFoldersBetween(root, path);
   }
   return false;
 }

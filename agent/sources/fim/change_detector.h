@@ -11,14 +11,14 @@
 
 #include "agent/sources/fim/baseline.h"
 #include "agent/sources/fim/fim_config.h"
-#include "agent/sources/fim/inotify_watcher.h"
+#include "agent/sources/fim/folder_watcher.h"
 
 namespace tripline::agent {
 
 // A path whose content may differ from the live baseline; the owner hashes it and decides.
 struct FimCandidate {
   std::string path;
-  std::string renamed_from;  // set when inotify paired a move to `path`
+  std::string renamed_from;  // set when the watcher paired a move to `path`
   bool from_scan = false;    // found by a full scan (its change time is unknown)
   bool silent = false;       // first baseline build: record, do not report
 };
@@ -31,11 +31,13 @@ struct ScanSummary {
   bool truncated = false;
 };
 
-// Turns inotify events and full scans into FimCandidates, coalesced per path and released once
-// the file has settled: at once on IN_CLOSE_WRITE / IN_DELETE / a move, or after `settle` of quiet
-// when only IN_CREATE / IN_MODIFY were seen. Pairs IN_MOVED_FROM/IN_MOVED_TO by cookie (an
-// unpaired half becomes a deletion or a creation), watches new sub-folders as they appear, and
-// asks for a full rescan after IN_Q_OVERFLOW or when its own queue is full.
+// Turns watcher events (folder_watcher.h; inotify's IN_* names below) and full scans into
+// FimCandidates, coalesced per path and released once the file has settled: at once on
+// IN_CLOSE_WRITE / IN_DELETE / a move, or after `settle` of quiet when only IN_CREATE /
+// IN_MODIFY were seen (always so on Windows, which has no IN_CLOSE_WRITE). Pairs
+// IN_MOVED_FROM/IN_MOVED_TO by cookie (an unpaired half becomes a deletion or a creation),
+// watches new sub-folders as they appear, and asks for a full rescan after IN_Q_OVERFLOW or when
+// its own queue is full.
 //
 // Lifecycle: owned by FimSource; `live` (the source's live baseline) must outlive it and is
 // only read. Thread: the source's (agent main loop); nothing here blocks except the folder walk
@@ -46,13 +48,14 @@ class ChangeDetector {
 
   ChangeDetector(const FimConfig& config, const PathFilter* filter, const Baseline* live);
 
-  // inotify unavailable: an error, and the source falls back to periodic scans only.
+  // No live watching (inotify unavailable): an error, and the source falls back to periodic
+  // scans only.
   [[nodiscard]] absl::Status Open() { return watcher_.Open(); }
 
   // Walks every root, (re)adding watches, and queues files that are new, changed by stat or
   // gone compared with the live baseline. `silent` candidates build a first baseline.
   ScanSummary Rescan(bool silent);
-  // Reads queued inotify events (about `max_bytes`). Returns the bytes read.
+  // Reads queued watcher events (about `max_bytes`). Returns the bytes read.
   size_t ReadEvents(Clock::time_point now, size_t max_bytes);
   // Releases settled files and resolves moves left unpaired.
   void Settle(Clock::time_point now);
@@ -79,9 +82,9 @@ class ChangeDetector {
     Clock::time_point at;
   };
 
-  void OnEvent(const InotifyWatcher::Event& ev, Clock::time_point now);
-  void OnDirEvent(const InotifyWatcher::Event& ev, Clock::time_point now);
-  void OnFileEvent(const InotifyWatcher::Event& ev, Clock::time_point now);
+  void OnEvent(const FolderWatcher::Event& ev, Clock::time_point now);
+  void OnDirEvent(const FolderWatcher::Event& ev, Clock::time_point now);
+  void OnFileEvent(const FolderWatcher::Event& ev, Clock::time_point now);
   void OnMovedTo(const std::string& path, bool is_dir, uint32_t cookie, Clock::time_point now);
   Dirty* Note(const std::string& path, Clock::time_point now);
   void MarkReady(const std::string& path, Clock::time_point now, bool from_scan = false,
@@ -91,12 +94,13 @@ class ChangeDetector {
   void AddTree(const std::string& dir, Clock::time_point now);
   void RenameTree(const std::string& from, const std::string& to, Clock::time_point now);
   bool IsRoot(const std::string& path) const;
+  bool InExcludedFolder(const std::string& path) const;
   void ScanRoot(const std::string& root, bool silent, ScanSummary* summary);
 
   const FimConfig& config_;
   const PathFilter* filter_;
   const Baseline* live_;
-  InotifyWatcher watcher_;
+  FolderWatcher watcher_;
   std::map<std::string, Dirty> dirty_;  // path -> coalesced activity, bounded by max_files
   std::deque<std::string> due_;         // paths of ready entries, in the order they got ready
   std::unordered_map<uint32_t, Move> moves_;  // cookie -> IN_MOVED_FROM waiting for its pair

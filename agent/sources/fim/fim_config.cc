@@ -1,12 +1,38 @@
 #include "agent/sources/fim/fim_config.h"
 
+#ifndef _WIN32
 #include <fnmatch.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
 
-
 namespace tripline::agent {
+namespace {
+
+bool GlobMatch(const std::string& glob, const std::string& text) {
+#ifdef _WIN32
+  return WindowsGlobMatch(glob, text);
+#else
+  return fnmatch(glob.c_str(), text.c_str(), 0) == 0;
+#endif
+}
+
+// Whether root `a` is root `b` or inside it, however each is spelled ("/www/"; Windows: any case,
+// either separator).
+bool RootInside(const std::string& a, const std::string& b) {
+#ifdef _WIN32
+  auto lower = [](std::string s) {
+    for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    return s;
+  };
+  return PathUnder(lower(NormalizeRoot(a)), lower(NormalizeRoot(b)));
+#else
+  return PathUnder(NormalizeRoot(a), NormalizeRoot(b));
+#endif
+}
+
+}  // namespace
 
 absl::Status ValidateFimConfig(const FimConfig& config, std::string_view where) {
   std::vector<std::string> problems;
@@ -18,9 +44,9 @@ absl::Status ValidateFimConfig(const FimConfig& config, std::string_view where) 
   for (size_t i = 0; i < config.roots.size(); ++i) {
     const std::string& root = config.roots[i];
     std::string field = "roots[" + std::to_string(i) + "]";
-    if (root.empty() || root.front() != '/') problem(field, "must be an absolute path");
+    if (!IsAbsolutePath(root)) problem(field, "must be an absolute path");
     for (size_t j = 0; j < config.roots.size(); ++j) {
-      if (i != j && PathUnder(root, config.roots[j])) {
+      if (i != j && RootInside(root, config.roots[j])) {
         problem(field, "is inside roots[" + std::to_string(j) + "] (" + config.roots[j] + ")");
       }
     }
@@ -32,7 +58,7 @@ absl::Status ValidateFimConfig(const FimConfig& config, std::string_view where) 
       problem("include_extensions[" + std::to_string(i) + "]", "lower case, without the dot");
     }
   }
-  if (config.baseline_path.empty() || config.baseline_path.front() != '/') {
+  if (!IsAbsolutePath(config.baseline_path)) {
     problem("baseline_path", "must be an absolute path");
   }
   if (config.max_hash_bytes == 0) problem("max_hash_bytes", "must be > 0");
@@ -54,8 +80,7 @@ bool PathFilter::Excluded(std::string_view path) const {
   std::string full(path);
   std::string name(BaseName(path));
   for (const std::string& glob : excludes_) {
-    if (fnmatch(glob.c_str(), full.c_str(), 0) == 0) return true;
-    if (fnmatch(glob.c_str(), name.c_str(), 0) == 0) return true;
+    if (GlobMatch(glob, full) || GlobMatch(glob, name)) return true;
   }
   return false;
 }
@@ -69,6 +94,16 @@ bool PathFilter::IncludeFile(std::string_view path) const {
 
 bool PathFilter::IncludeDir(std::string_view path) const { return !Excluded(path); }
 
+bool PathFilter::IncludeFoldersBetween(std::string_view root, std::string_view path,
+                                       char sep) const {
+  if (excludes_.empty()) return true;
+  for (size_t end = path.rfind(sep); end != std::string_view::npos && end > root.size();
+       end = path.rfind(sep, end - 1)) {
+    if (Excluded(path.substr(0, end))) return false;
+  }
+  return true;
+}
+
 std::string LowerExtension(std::string_view path) {
   std::string_view name = BaseName(path);
   size_t dot = name.rfind('.');
@@ -79,9 +114,11 @@ std::string LowerExtension(std::string_view path) {
   return ext;
 }
 
-bool PathUnder(std::string_view path, std::string_view dir) {
+bool PathUnder(std::string_view path, std::string_view dir, char sep) {
   if (path.size() < dir.size() || path.substr(0, dir.size()) != dir) return false;
-  return path.size() == dir.size() || path[dir.size()] == '/' || dir == "/";
+  // A root that ends with its separator ("/", "C:\") is a prefix of everything below it.
+  return path.size() == dir.size() || path[dir.size()] == sep ||
+         (!dir.empty() && dir.back() == sep);
 }
 
 }  // namespace tripline::agent

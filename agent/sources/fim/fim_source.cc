@@ -24,10 +24,15 @@ constexpr auto kMinSaveInterval = std::chrono::seconds(1);
 // Logs the first few problems of a kind, then one in every thousand.
 bool ShouldLog(uint64_t count) { return count <= 10 || count % 1000 == 0; }
 
+// The label value of a change seen live (not by a scan).
+#ifdef _WIN32
+constexpr char kLiveDetector[] = "ReadDirectoryChangesW";
+#else
+constexpr char kLiveDetector[] = "inotify";
+#endif
+
 FimConfig Normalized(FimConfig config) {
-  for (std::string& root : config.roots) {
-    while (root.size() > 1 && root.back() == '/') root.pop_back();
-  }
+  for (std::string& root : config.roots) root = NormalizeRoot(std::move(root));
   return config;
 }
 
@@ -58,8 +63,7 @@ FimSource::~FimSource() {
 absl::Status FimSource::Start(std::string_view saved_state) {
   TRIPLINE_RETURN_IF_ERROR(ValidateFimConfig(config_, "fim source " + config_.name));
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(config_.baseline_path).parent_path(),
-                                      ec);
+  std::filesystem::create_directories(FsPath(config_.baseline_path).parent_path(), ec);
   if (ec) return absl::InternalError(config_.baseline_path + ": " + ec.message());
   bool first_start = false;
   absl::Status loaded = LoadBaseline(saved_state);
@@ -227,7 +231,7 @@ void FimSource::Queue(v1::FileChange::Action action, const std::string& path,
   if (action == v1::FileChange::ACTION_RENAMED) ch.erase_old = c.renamed_from;
   v1::FileChange* f = ch.event.mutable_file();
   f->set_action(action);
-  // File names are bytes to Linux; Event strings must be UTF-8 (proto3).
+  // File names are bytes to Linux (and WTF-8 from Windows); Event strings must be UTF-8.
   f->set_path(RepairedUtf8(path));
   f->set_name(RepairedUtf8(BaseName(path)));
   f->set_extension(RepairedUtf8(LowerExtension(path)));
@@ -237,7 +241,7 @@ void FimSource::Queue(v1::FileChange::Action action, const std::string& path,
   *f->mutable_mtime() = TimestampFromMicros(entry.stat.mtime_ns / 1000);
   for (const std::string& m : markers) f->add_webshell_markers(m);
   auto& labels = *ch.event.mutable_labels();
-  labels["fim.detected_by"] = c.from_scan ? "scan" : "inotify";
+  labels["fim.detected_by"] = c.from_scan ? "scan" : kLiveDetector;
   if (entry.truncated) labels["fim.hash_truncated"] = "true";
   if (!deleted && entry.sha256.empty()) labels["fim.unreadable"] = "true";
   *ch.event.mutable_observed_time() = NowTimestamp();

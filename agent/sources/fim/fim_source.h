@@ -20,8 +20,9 @@ struct FimCounters {
   uint64_t deleted = 0;
   uint64_t renamed = 0;
   uint64_t rescans = 0;         // full scans after the first (periodic, overflow, asked for)
-  uint64_t overflows = 0;       // inotify IN_Q_OVERFLOW, or our own change queue full
-  uint64_t watch_errors = 0;    // folders that could not be watched (cap, max_user_watches)
+  uint64_t overflows = 0;       // IN_Q_OVERFLOW (Windows: a lost batch), or our queue full
+  uint64_t watch_errors = 0;    // folders that could not be watched (cap, max_user_watches,
+                                // a Windows root handle that failed)
   uint64_t unreadable = 0;      // files reported without a hash
   uint64_t hash_truncated = 0;  // files hashed up to max_hash_bytes only
   uint64_t baseline_save_errors = 0;
@@ -31,10 +32,11 @@ struct FimCounters {
 // created, modified, renamed and deleted below `roots`, with SHA-256, size, mtime and web-shell
 // markers, as FileChange events.
 //
-// Live changes come from inotify (read without blocking inside Poll(); no thread). A hashed
-// baseline on disk (baseline.h) makes changes made while the agent was stopped visible at the
-// next Start(), and a periodic full rescan catches whatever inotify missed (queue overflow,
-// folders past the watch cap).
+// Live changes come from inotify, or ReadDirectoryChangesW on Windows (folder_watcher.h; read
+// without blocking inside Poll(); no thread), labelled fim.detected_by=inotify (Windows:
+// ReadDirectoryChangesW). A hashed baseline on disk (baseline.h) makes changes made while the
+// agent was stopped visible at the next Start(), and a periodic full rescan catches whatever
+// the watcher missed (queue overflow, folders past the watch cap).
 //
 // Delivery: event N of this source has id EventId(agent_id, "fim:" + root, N), N increasing
 // across restarts. The baseline entry describing a change is written to disk only when

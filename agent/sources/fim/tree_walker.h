@@ -18,10 +18,10 @@ struct WalkResult {
   bool truncated = false;                 // stopped at max_files: the picture is incomplete
 };
 
-// Lists the regular files below `root` (recursively, lstat only: no hashing, symlinks neither
-// followed nor reported). `on_dir` is called for each folder before it is listed, so a watch
-// added there sees every file created after the listing. Blocking, on the caller's thread;
-// memory bounded by `max_files`.
+// Lists the regular files below `root` (recursively, lstat only: no hashing, symlinks and
+// Windows junctions neither followed nor reported; fim_fs.h). `on_dir` is called for each folder
+// before it is listed, so a watch added there sees every file created after the listing.
+// Blocking, on the caller's thread; memory bounded by `max_files`.
 WalkResult WalkTree(const std::string& root, const PathFilter& filter, size_t max_files,
                     const std::function<void(const std::string& dir)>& on_dir);
 

