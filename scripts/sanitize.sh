@@ -48,7 +48,10 @@ configure_and_build() {
 
 build() {
   configure_and_build "$tsan_dir" thread -- threaded_tests
-  configure_and_build "$asan_dir" address -DTRIPLINE_TSAN_BUILD_DIR="$tsan_dir"
+  # With TRIPLINE_WINDOWS_AGENT (scripts/windows.sh test-env), the wine tests join the run.
+  configure_and_build "$asan_dir" address -DTRIPLINE_TSAN_BUILD_DIR="$tsan_dir" \
+    -DTRIPLINE_WINDOWS_AGENT="${TRIPLINE_WINDOWS_AGENT:-}" \
+    -DTRIPLINE_WINEPREFIX="${TRIPLINE_WINEPREFIX:-$asan_dir/wineprefix}"
 }
 
 run_tests() {

@@ -5,8 +5,9 @@
 #                              source packages (apt-get source, Debian's patches applied), cached
 #   scripts/windows.sh build   deps, then build-mingw/agent/tripline-agent.exe (+ the Windows unit
 #                              tests) and the zip layout (build-mingw/tripline-agent-<v>-win64.zip)
-#   scripts/windows.sh test    build, then the Windows unit tests and the agent's tests under wine64
-#                              (ctest label wine in build/, against the real broker on loopback)
+#   scripts/windows.sh test-env  prints the exports that add the wine tests to a Linux test tree
+#                              (scripts/test.sh: windows_agent_test and wine.windows_unit_test run
+#                              under wine64 in build-asan's ctest, against the real broker)
 #
 # The dependencies are static libraries under $TRIPLINE_CACHE/mingw-w64-<key> (default
 # ~/.cache/tripline); <key> changes with `recipe` below, the toolchain file or a Debian source
@@ -222,8 +223,22 @@ cpack_zip() {
   stage="$out/tripline-agent-$version-win64"
   rm -rf "$stage" && mkdir -p "$stage/config"
   "$triple-strip" -o "$stage/tripline-agent.exe" "$out/agent/tripline-agent.exe"
-  cp "$root"/config/agent-windows-*.yaml "$stage/config/" 2>/dev/null || true
-  cp "$root/docker/windows/README.txt" "$stage/" 2>/dev/null || true
+  cp "$root"/config/agent-windows-*.yaml "$stage/config/"
+  sed 's/$/\r/' >"$stage/README.txt" <<EOF
+Tripline agent $version for Windows (x64; Windows Server 2016 or later, Exchange 2016/2019)
+
+1. Copy tripline-agent.exe to C:\Program Files\Tripline\ and the config for your Exchange
+   version to C:\ProgramData\Tripline\agent.yaml; set kafka.brokers (and its TLS) there.
+2. Check it:      tripline-agent.exe --check-config -c C:\ProgramData\Tripline\agent.yaml
+3. From an elevated prompt:
+                  tripline-agent.exe service install --config C:\ProgramData\Tripline\agent.yaml
+                  tripline-agent.exe service start
+4. Status, reload after a config change, stop, remove:
+                  tripline-agent.exe service status | reload | stop | uninstall
+
+Logs: C:\ProgramData\Tripline\logs\agent-service.log. Spool and positions:
+C:\ProgramData\Tripline\data. Metrics: http://127.0.0.1:9464/metrics
+EOF
   (cd "$out" && rm -f "$stage.zip" && zip -qr "$stage.zip" "$(basename "$stage")")
   log "packaged $stage.zip"
 }
@@ -231,7 +246,11 @@ cpack_zip() {
 case ${1:-} in
   deps) deps ;;
   build) build ;;
-  wine-env) wine_env; env | grep '^WINE' ;;
+  # For the Linux test tree: where the .exe is, and a ready wine prefix (eval its output).
+  test-env)
+    wine_env
+    echo "export TRIPLINE_WINDOWS_AGENT=${TRIPLINE_MINGW_BUILD:-$root/build-mingw}/agent/tripline-agent.exe"
+    echo "export TRIPLINE_WINEPREFIX=$WINEPREFIX" ;;
   prefix) key=$(cache_key); echo "$cache/mingw-w64-$key" ;;
-  *) echo "usage: $0 deps|build|test" >&2; exit 2 ;;
+  *) echo "usage: $0 deps|build|test-env" >&2; exit 2 ;;
 esac

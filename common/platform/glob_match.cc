@@ -19,16 +19,18 @@ bool MatchBracket(std::string_view pattern, size_t p, char c, bool windows, size
   if (negate) ++i;
   bool hit = false;
   bool first = true;
+  // Ranges compare bytes as unsigned (fnmatch in the C locale), with folded ends.
+  const auto byte = static_cast<unsigned char>(c);
   for (; i < pattern.size() && (first || pattern[i] != ']'); first = false) {
-    char lo = Fold(pattern[i], windows);
-    char hi = lo;
+    auto lo = static_cast<unsigned char>(Fold(pattern[i], windows));
+    auto hi = lo;
     if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
-      hi = Fold(pattern[i + 2], windows);
+      hi = static_cast<unsigned char>(Fold(pattern[i + 2], windows));
       i += 3;
     } else {
       ++i;
     }
-    hit |= lo <= c && c <= hi;
+    hit |= lo <= byte && byte <= hi;
   }
   if (i >= pattern.size()) {
     *end = p;
@@ -84,6 +86,15 @@ bool MatchGlob(std::string_view pattern, std::string_view text, bool windows) {
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
+}
+
+bool IsWindowsAbsolutePath(std::string_view path) {
+  auto is_sep = [](char c) { return c == '\\' || c == '/'; };
+  if (path.size() >= 3 && path[1] == ':' && is_sep(path[2])) {
+    char d = Fold(path[0], true);
+    return d >= 'a' && d <= 'z';
+  }
+  return path.size() >= 3 && is_sep(path[0]) && is_sep(path[1]) && !is_sep(path[2]);
 }
 
 bool HasGlobMeta(std::string_view component) {

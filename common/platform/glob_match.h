@@ -11,6 +11,9 @@ namespace tripline::platform {
 // Iterative with one backtrack point: linear-ish, no recursion, safe on hostile patterns.
 bool MatchGlob(std::string_view pattern, std::string_view text, bool windows);
 
+// "C:\...", "C:/..." or a UNC path "\\server\share..." ("C:" alone and "C:x" are relative).
+bool IsWindowsAbsolutePath(std::string_view path);
+
 // True when `component` (one path component) has a glob metacharacter.
 bool HasGlobMeta(std::string_view component);
 

@@ -273,11 +273,7 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
   return MatchGlob(pattern, text, true);
 }
 
-bool IsAbsolutePath(std::string_view path) {
-  auto is_sep = [](char c) { return c == '\\' || c == '/'; };
-  if (path.size() >= 3 && path[1] == ':' && is_sep(path[2])) return true;
-  return path.size() >= 2 && is_sep(path[0]) && is_sep(path[1]);
-}
+bool IsAbsolutePath(std::string_view path) { return IsWindowsAbsolutePath(path); }
 
 std::string HostName() {
   wchar_t buf[256] = {};

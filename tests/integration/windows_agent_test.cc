@@ -72,7 +72,7 @@ class WindowsAgent : public ::testing::Test {
   }
   std::unique_ptr<Process> StartAgent(const std::string& log) {
     return std::make_unique<Process>(
-        std::vector<std::string>{"wine", TRIPLINE_WINDOWS_AGENT, "-c",
+        std::vector<std::string>{"/usr/bin/wine", TRIPLINE_WINDOWS_AGENT, "-c",
                                  WinPath(dir_.File("agent.yaml"))},
         dir_.File(log));
   }
@@ -95,9 +95,9 @@ TEST_F(WindowsAgent, TailsIisLogsAcrossAKillAndANewDayFileLosingNothing) {
   ASSERT_TRUE(WaitShipping("agent1.out")) << ReadFile(dir_.File("agent1.out"));
   for (int from = 5000; from < 15000; from += 1000) {
     dir_.Write("W3SVC1/u_ex210303.log", Lines(from, from + 1000), /*append=*/true);
-    std::this_thread::sleep_for(50ms);
+    std::this_thread::sleep_for(10ms);
   }
-  agent->Signal(SIGKILL);  // mid-stream, no goodbye
+  agent->Signal(SIGKILL);  // mid-stream (lines still being read and shipped), no goodbye
   agent->Wait(30s);
   dir_.Write("W3SVC1/u_ex210303.log", Lines(15000, 20000), /*append=*/true);  // while down
   dir_.Write("W3SVC1/u_ex210304.log", kHeader + Lines(20000, 25000));          // a new day

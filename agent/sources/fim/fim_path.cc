@@ -2,65 +2,10 @@
 
 #include <cstdint>
 
+#include "common/platform/glob_match.h"
+
 namespace tripline::agent {
 namespace {
-
-bool IsSep(char c) { return c == '\\' || c == '/'; }
-
-// What WindowsGlobMatch compares: ASCII lower case, '\' as '/'.
-char Fold(char c) {
-  if (c == '\\') return '/';
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-// Matches `c` against the set starting at pattern[at] == '['. Sets *next to the index after the
-// closing ']'; returns false with *next == at when the set is not closed (a literal '[').
-bool MatchSet(std::string_view pattern, size_t at, char c, size_t* next) {
-  size_t i = at + 1;
-  bool negate = i < pattern.size() && (pattern[i] == '!' || pattern[i] == '^');
-  if (negate) ++i;
-  bool found = false;
-  // Ranges compare bytes (fnmatch in the C locale), with folded ends: [A-Z] matches 'q', as
-  // FNM_CASEFOLD does.
-  auto folded = static_cast<unsigned char>(Fold(c));
-  for (bool first = true; i < pattern.size(); first = false) {
-    if (pattern[i] == ']' && !first) {
-      *next = i + 1;
-      return found != negate;
-    }
-    auto lo = static_cast<unsigned char>(Fold(pattern[i]));
-    if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
-      auto hi = static_cast<unsigned char>(Fold(pattern[i + 2]));
-      found = found || (lo <= folded && folded <= hi);
-      i += 3;
-    } else {
-      found = found || lo == folded;
-      ++i;
-    }
-  }
-  *next = at;
-  return false;
-}
-
-// One pattern element at pattern[*p] against text byte `c`; advances *p past it on a match.
-bool MatchOne(std::string_view pattern, size_t* p, char c) {
-  char pc = pattern[*p];
-  if (pc == '?') {
-    ++*p;
-    return true;
-  }
-  if (pc == '[') {
-    size_t next = *p;
-    bool match = MatchSet(pattern, *p, c, &next);
-    if (next != *p) {  // a closed set
-      if (match) *p = next;
-      return match;
-    }
-  }
-  if (Fold(pc) != Fold(c)) return false;
-  ++*p;
-  return true;
-}
 
 void AppendUtf8(uint32_t cp, std::string* out) {
   if (cp < 0x80) {
@@ -121,11 +66,7 @@ std::string JoinPath(std::string_view dir, std::string_view name, char sep) {
 }
 
 bool IsWindowsAbsolutePath(std::string_view path) {
-  if (path.size() >= 3 && path[1] == ':' && IsSep(path[2])) {
-    char d = Fold(path[0]);
-    return d >= 'a' && d <= 'z';
-  }
-  return path.size() >= 3 && IsSep(path[0]) && IsSep(path[1]) && !IsSep(path[2]);
+  return platform::IsWindowsAbsolutePath(path);
 }
 
 bool IsAbsolutePath(std::string_view path) {
@@ -161,27 +102,7 @@ std::string NormalizeRoot(std::string root) {
 }
 
 bool WindowsGlobMatch(std::string_view pattern, std::string_view text) {
-  // Greedy with one backtrack point: every element but '*' matches exactly one byte, so retrying
-  // from the last '*' with one more byte swallowed is complete.
-  size_t p = 0;
-  size_t t = 0;
-  size_t star_p = std::string_view::npos;
-  size_t star_t = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star_p = ++p;
-      star_t = t;
-    } else if (p < pattern.size() && MatchOne(pattern, &p, text[t])) {
-      ++t;
-    } else if (star_p != std::string_view::npos) {
-      p = star_p;
-      t = ++star_t;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
+  return platform::MatchGlob(pattern, text, /*windows=*/true);
 }
 
 std::string Utf16ToUtf8(std::u16string_view in) {

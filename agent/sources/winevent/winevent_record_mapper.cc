@@ -23,8 +23,7 @@ std::string WineventRecordMapper::FileId(std::string_view channel, uint64_t gene
 }
 
 bool WineventRecordMapper::Fill(const WindowsEventRecord& record, std::string_view xml,
-                                const std::string& channel, uint64_t generation,
-                                v1::Event& event) {
+                                const std::string& channel, uint64_t generation, v1::Event& event) {
   event.Clear();
   std::string file_id = FileId(channel, generation);
   EventIdTo(agent_id_, file_id, record.record_id, event.mutable_event_id());

@@ -36,8 +36,10 @@ bool SubscriptionLost(DWORD error) {
 
 struct WineventSource::Channel {
   Channel(WineventChannel c, uint32_t records_per_next)
-      : config(std::move(c)), path(winevent::Widen(config.name)),
-        query(winevent::Widen(config.query)), batch_size(records_per_next) {}
+      : config(std::move(c)),
+        path(winevent::Widen(config.name)),
+        query(winevent::Widen(config.query)),
+        batch_size(records_per_next) {}
   ~Channel() {
     CloseBatch();
     subscription.reset();  // before the event it signals
@@ -57,15 +59,15 @@ struct WineventSource::Channel {
   std::wstring query;
   HANDLE signal = nullptr;  // manual-reset event the subscription sets when records arrive
   EvtHandle subscription;
-  EvtHandle bookmark;              // follows the records read, for EvtRenderBookmark
-  std::vector<EVT_HANDLE> batch;   // from EvtNext; [next, end) not yet read (owned)
+  EvtHandle bookmark;             // follows the records read, for EvtRenderBookmark
+  std::vector<EVT_HANDLE> batch;  // from EvtNext; [next, end) not yet read (owned)
   size_t next = 0;
-  uint32_t batch_size;             // halved when a batch is too large for the RPC
-  bool readable = false;           // read without waiting for the signal (new or unfinished)
-  bool missing = false;            // the channel did not exist at the last attempt
-  bool from_bookmark = false;      // the open subscription started after a saved bookmark
-  int stale_in_a_row = 0;          // subscription losses since the last record read
-  uint64_t records_read = 0;       // by the open subscription
+  uint32_t batch_size;               // halved when a batch is too large for the RPC
+  bool readable = false;             // read without waiting for the signal (new or unfinished)
+  bool missing = false;              // the channel did not exist at the last attempt
+  bool from_bookmark = false;        // the open subscription started after a saved bookmark
+  int stale_in_a_row = 0;            // subscription losses since the last record read
+  uint64_t records_read = 0;         // by the open subscription
   DWORD last_error = ERROR_SUCCESS;  // of the last failed EvtSubscribe
   Clock::time_point retry_at{};
 };
@@ -84,16 +86,16 @@ absl::Status WineventSource::Start(std::string_view saved_state) {
   winevent_counters_.channels_missing = 0;
   for (const WineventChannel& c : config_.channels) {
     auto channel = std::make_unique<Channel>(c, config_.batch_size);
-    channel->signal = CreateEventW(nullptr, /*bManualReset=*/TRUE, /*bInitialState=*/FALSE,
-                                   nullptr);
+    channel->signal =
+        CreateEventW(nullptr, /*bManualReset=*/TRUE, /*bInitialState=*/FALSE, nullptr);
     if (channel->signal == nullptr) {
-      return absl::InternalError("winevent source " + config_.name + ": CreateEvent: " +
-                                 ErrorText(GetLastError()));
+      return absl::InternalError("winevent source " + config_.name +
+                                 ": CreateEvent: " + ErrorText(GetLastError()));
     }
     Subscribe(*channel);
     if (channel->last_error == ERROR_EVT_INVALID_QUERY) {
-      return absl::InvalidArgumentError("winevent source " + config_.name + ": channel " +
-                                        c.name + ": query '" + c.query +
+      return absl::InvalidArgumentError("winevent source " + config_.name + ": channel " + c.name +
+                                        ": query '" + c.query +
                                         "' is not a valid XPath event filter");
     }
     channels_.push_back(std::move(channel));
@@ -123,19 +125,19 @@ void WineventSource::Subscribe(Channel& channel) {
     flags = oldest ? EvtSubscribeStartAtOldestRecord : EvtSubscribeToFutureEvents;
   }
   ResetEvent(channel.signal);
-  EVT_HANDLE subscription =
-      EvtSubscribe(nullptr, channel.signal, channel.path.c_str(),
-                   channel.query.empty() ? nullptr : channel.query.c_str(), bookmark.get(),
-                   nullptr, nullptr, flags);
+  EVT_HANDLE subscription = EvtSubscribe(nullptr, channel.signal, channel.path.c_str(),
+                                         channel.query.empty() ? nullptr : channel.query.c_str(),
+                                         bookmark.get(), nullptr, nullptr, flags);
   if (subscription == nullptr) {
     DWORD error = GetLastError();
     channel.last_error = error;
     if (bookmark && PositionGone(error)) {
       ++winevent_counters_.gaps;
-      spdlog::warn("source {}: channel '{}': record {} of the saved position is gone (log cleared "
-                   "or wrapped); reading from the oldest record, records written meanwhile may "
-                   "be lost",
-                   config_.name, name, last->record_id);
+      spdlog::warn(
+          "source {}: channel '{}': record {} of the saved position is gone (log cleared "
+          "or wrapped); reading from the oldest record, records written meanwhile may "
+          "be lost",
+          config_.name, name, last->record_id);
       ledger_.PositionLost(name);
       Subscribe(channel);  // without a bookmark now: cannot come back here
       return;
@@ -145,9 +147,10 @@ void WineventSource::Subscribe(Channel& channel) {
       if (!channel.missing) {
         channel.missing = true;
         ++winevent_counters_.channels_missing;
-        spdlog::warn("source {}: channel '{}' does not exist (not installed?); trying again "
-                     "every {} s",
-                     config_.name, name, config_.retry_interval.count() / 1000);
+        spdlog::warn(
+            "source {}: channel '{}' does not exist (not installed?); trying again "
+            "every {} s",
+            config_.name, name, config_.retry_interval.count() / 1000);
       }
       return;
     }
@@ -177,17 +180,19 @@ void WineventSource::Unsubscribe(Channel& channel) {
 void WineventSource::Resubscribe(Channel& channel, unsigned long error) {
   ++winevent_counters_.resubscribes;
   ++channel.stale_in_a_row;
-  spdlog::info("source {}: channel '{}': subscription lost ({}), resubscribing after the last "
-               "record read",
-               config_.name, channel.config.name, ErrorText(error));
+  spdlog::info(
+      "source {}: channel '{}': subscription lost ({}), resubscribing after the last "
+      "record read",
+      config_.name, channel.config.name, ErrorText(error));
   if (channel.from_bookmark && channel.records_read == 0 && PositionGone(error) &&
       error != ERROR_NOT_FOUND) {
     // Opened after the bookmark, but the first read says that position is gone: the same gap
     // as when EvtSubscribe refuses the bookmark, reported one step later.
     ++winevent_counters_.gaps;
-    spdlog::warn("source {}: channel '{}': cannot read after the saved position; reading from "
-                 "the oldest record, records written meanwhile may be lost",
-                 config_.name, channel.config.name);
+    spdlog::warn(
+        "source {}: channel '{}': cannot read after the saved position; reading from "
+        "the oldest record, records written meanwhile may be lost",
+        config_.name, channel.config.name);
     ledger_.PositionLost(channel.config.name);
   }
   Unsubscribe(channel);
@@ -285,9 +290,10 @@ absl::Status WineventSource::EmitNext(Channel& channel, size_t& consumed, const 
   TRIPLINE_RETURN_IF_ERROR(emit(event_));
   if (renumbered) {
     ++winevent_counters_.gaps;
-    spdlog::warn("source {}: channel '{}': record numbers restarted at {} after {} (log "
-                 "cleared); records written before the clear may be lost",
-                 config_.name, name, record.record_id, last->record_id);
+    spdlog::warn(
+        "source {}: channel '{}': record numbers restarted at {} after {} (log "
+        "cleared); records written before the clear may be lost",
+        config_.name, name, record.record_id, last->record_id);
   }
   if (cut) ++counters_.truncated;
   ledger_.Emitted(name, {record.record_id, generation, std::move(*bookmark)});

@@ -12,13 +12,13 @@ namespace tripline::agent {
 namespace {
 
 const std::string kHead =
-    "agent:\n"            // 1
-    "  data_dir: /tmp/x\n"  // 2
-    "kafka:\n"            // 3
+    "agent:\n"                     // 1
+    "  data_dir: /tmp/x\n"         // 2
+    "kafka:\n"                     // 3
     "  brokers: 127.0.0.1:9092\n"  // 4
-    "sources:\n"          // 5
-    "  - name: windows-events\n"  // 6
-    "    type: winevent\n";       // 7
+    "sources:\n"                   // 5
+    "  - name: windows-events\n"   // 6
+    "    type: winevent\n";        // 7
 
 int Count(const std::string& text, const std::string& what) {
   int n = 0;
@@ -77,20 +77,20 @@ TEST(WineventConfigTest, DefaultsAreTheExchangeServerChannels) {
 TEST(WineventConfigTest, EveryProblemIsListedWithItsLine) {
   testing::TempDir dir;
   std::string path = dir.Write("agent.yaml", kHead +
-                                                 "    start_at: beginning\n"      // 8
-                                                 "    batch_size: 0\n"            // 9
-                                                 "    chanels: [Security]\n"      // 10
-                                                 "    channels:\n"                // 11
-                                                 "      - name: Security\n"       // 12
-                                                 "        query: ''\n"            // 13
-                                                 "      - name: Security\n"       // 14
-                                                 "      - query: '*'\n"           // 15
-                                                 "      - name: System\n"         // 16
-                                                 "        filter: '*'\n");        // 17
+                                                 "    start_at: beginning\n"  // 8
+                                                 "    batch_size: 0\n"        // 9
+                                                 "    chanels: [Security]\n"  // 10
+                                                 "    channels:\n"            // 11
+                                                 "      - name: Security\n"   // 12
+                                                 "        query: ''\n"        // 13
+                                                 "      - name: Security\n"   // 14
+                                                 "      - query: '*'\n"       // 15
+                                                 "      - name: System\n"     // 16
+                                                 "        filter: '*'\n");    // 17
   auto c = LoadAgentConfig(path);
   ASSERT_FALSE(c.ok());
   std::string msg(c.status().message());
-  for (const std::string& expected : {
+  for (const char* expected : {
            ":8: sources[0].start_at: must be oldest or future",
            ":9: sources[0].batch_size: must be between 1 and 1024",
            ":10: sources[0].chanels: unknown key",

@@ -4,8 +4,8 @@
 // file: an attack seen live and in an exported log looks the same to the rules.
 //
 // Inputs: ../shared/data/samples/evtxattack_*.evtx (sbousseaden/EVTX-ATTACK-SAMPLES @ 4ceed2f4).
-#include <gtest/gtest.h>
 #include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
 
 #include <map>
 #include <string>
@@ -14,6 +14,7 @@
 #include "agent/sources/evtx/evtx_source.h"
 #include "agent/sources/evtx/evtx_xml_reader.h"
 #include "agent/sources/winevent/winevent_record_mapper.h"
+#include "tests/support/wine.h"
 
 namespace tripline::agent {
 namespace {
@@ -24,12 +25,23 @@ std::string Escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -64,7 +76,8 @@ void RenderLikeEvtRender(const Node& node, bool document, std::string& out) {
 class WineventCorpusTest : public ::testing::TestWithParam<const char*> {
  protected:
   std::string path() const {
-    return std::string(TRIPLINE_WINEVENT_SHARED_DIR) + "/data/samples/" + GetParam();
+    return tripline::testing::HostPath(std::string(TRIPLINE_WINEVENT_SHARED_DIR) +
+                                       "/data/samples/" + GetParam());
   }
 };
 
@@ -123,11 +136,12 @@ TEST_P(WineventCorpusTest, LiveRenderingMapsLikeTheEvtxFile) {
   EXPECT_EQ(compared, from_file.size());
 }
 
-INSTANTIATE_TEST_SUITE_P(Samples, WineventCorpusTest,
-                         ::testing::Values("evtxattack_LM_typical_IIS_webshell_sysmon_1_10_traces.evtx",
-                                           "evtxattack_powercat_revShell_sysmon_1_3.evtx",
-                                           "evtxattack_sysmon_10_1_memdump_comsvcs_minidump.evtx",
-                                           "evtxattack_sysmon_10_11_lsass_memdump.evtx"));
+INSTANTIATE_TEST_SUITE_P(
+    Samples, WineventCorpusTest,
+    ::testing::Values("evtxattack_LM_typical_IIS_webshell_sysmon_1_10_traces.evtx",
+                      "evtxattack_powercat_revShell_sysmon_1_3.evtx",
+                      "evtxattack_sysmon_10_1_memdump_comsvcs_minidump.evtx",
+                      "evtxattack_sysmon_10_11_lsass_memdump.evtx"));
 
 }  // namespace
 }  // namespace tripline::agent

@@ -190,10 +190,12 @@ TEST(WineventRecordMapperTest, ANewGenerationOfTheLogGetsNewEventIds) {
 
 TEST(WineventRecordMapperTest, XmlThatIsNotAnEventIsAnError) {
   WindowsEventRecord record;
-  for (const char* xml : {"", "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>"
-                              "<System><EventID>1</EventID>",
-                          "<BookmarkList><Bookmark Channel='Security' RecordId='5'/></BookmarkList>",
-                          "<Event><System><EventID>1</EventID></Sys></Event>"}) {
+  for (const char* xml :
+       {"",
+        "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>"
+        "<System><EventID>1</EventID>",
+        "<BookmarkList><Bookmark Channel='Security' RecordId='5'/></BookmarkList>",
+        "<Event><System><EventID>1</EventID></Sys></Event>"}) {
     EXPECT_FALSE(WineventRecordMapper::Read(xml, record).ok()) << xml;
   }
 }
