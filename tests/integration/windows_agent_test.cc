@@ -177,6 +177,18 @@ TEST_F(WindowsAgent, ReportsAWebShellDroppedIntoTheOwaAuthFolder) {
   EXPECT_FALSE(f.webshell_markers().empty());
 }
 
+// The Exchange 2016 and 2019 sample configs pass the Windows agent's full check as shipped.
+TEST_F(WindowsAgent, TheExchangeSampleConfigsCheckAsShipped) {
+  for (const char* version : {"2016", "2019"}) {
+    std::string config = std::string(TRIPLINE_SOURCE_DIR) + "/config/agent-windows-exchange" +
+                         version + ".yaml";
+    Process check({"/usr/bin/wine", TRIPLINE_WINDOWS_AGENT, "--check-config", "-c",
+                   WinPath(config)},
+                  dir_.File(std::string("check") + version + ".out"));
+    EXPECT_EQ(check.Wait(60s), 0) << ReadFile(dir_.File(std::string("check") + version + ".out"));
+  }
+}
+
 // The real .exe as a Windows service (Wine's service control manager): installed, started,
 // shipping, stopped in order with exit code 0, removed. (Wine refuses the delayed-start and
 // error-exit recovery settings; install warns and keeps the service: see README.)
