@@ -147,6 +147,15 @@ void Correlator::UpdateMetrics() {
   s.restore_failures = counters_.restore_failures;
   s.reloads = reloads_;
   s.events_by_worker = counters_.events_by_worker;
+  AddSinkStats(s);
+  AddEngineStats(s);
+  s.rules = rules_->size();
+  metrics_->Update(s);
+}
+
+// Per sink: what the dispatcher handed it, and for remote sinks what their outbox and receiver
+// report.
+void Correlator::AddSinkStats(CorrelatorStats& s) const {
   for (const auto& [name, c] : dispatcher_->counters()) {
     s.sinks[name] = {c.written, c.failures, c.dropped};
   }
@@ -163,6 +172,11 @@ void Correlator::UpdateMetrics() {
     sink.receiver_failing = o.failing;
     sink.receiver = outbox->ReceiverCounters();
   }
+}
+
+// The engines' counters, those of partitions given up before (retired_) included, and each
+// partition's watermark lag.
+void Correlator::AddEngineStats(CorrelatorStats& s) const {
   s.matched_events = retired_.matched_events;
   s.suppressed = retired_.suppressed;
   s.late = retired_state_.late;
@@ -177,8 +191,6 @@ void Correlator::UpdateMetrics() {
     int64_t wm = p.engine->watermark_us();
     s.watermark_lag_seconds[id] = wm > 0 ? static_cast<double>(now_us - wm) / 1e6 : 0.0;
   }
-  s.rules = rules_->size();
-  metrics_->Update(s);
 }
 
 std::vector<int64_t> Correlator::OnAssigned(const std::vector<int32_t>& partitions) {

@@ -103,6 +103,8 @@ class Correlator : public PartitionListener, public RuleControl {
   // Adds an engine that is going away to the running totals.
   void Retire(const engine::Engine& engine);
   void UpdateMetrics();
+  void AddSinkStats(CorrelatorStats& s) const;
+  void AddEngineStats(CorrelatorStats& s) const;
   // Serves a reload request posted by Reload() or SIGHUP (Run()'s thread).
   v1::ReloadResponse ReloadNow();
   void ServeReloadRequests();

@@ -32,6 +32,8 @@ lib="$cache/kafka-$kafka_version/lib"
 heap=${TRIPLINE_KAFKA_HEAP:-512m}
 
 die() { echo "kafka.sh: $*" >&2; exit 1; }
+# shellcheck source=lib/service.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/service.sh"
 
 fetch() {
   if [ -f "$lib/.complete" ]; then return 0; fi
@@ -46,12 +48,6 @@ fetch() {
   touch "$lib/.complete"
 }
 
-free_port() {
-  python3 - <<'PY' 2>/dev/null || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
-}
 
 java_opts() {
   local dir=$1
@@ -198,7 +194,7 @@ start() {
   local dir=${1:?usage: kafka.sh start DIR [PORT [CTRL]]} port=${2:-0} ctrl=${3:-0}
   fetch
   command -v kcat >/dev/null || die "kcat is not installed (run scripts/setup.sh)"
-  if [ -f "$dir/kafka.pid" ] && kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null; then
+  if pid_running "$dir/kafka.pid"; then
     die "a broker already runs from $dir (pid $(cat "$dir/kafka.pid"))"
   fi
   rm -rf "$dir"
@@ -225,20 +221,7 @@ restart() {
   launch "$(cd "$dir" && pwd)"
 }
 
-stop_pid() {
-  local dir=$1 sig=$2 pid
-  [ -f "$dir/kafka.pid" ] || return 0
-  pid=$(cat "$dir/kafka.pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "-$sig" "$pid" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "kafka.sh: broker $pid ignored SIG$sig for 30 s, killing" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  rm -f "$dir/kafka.pid"
-}
+stop_pid() { stop_pidfile "$1/kafka.pid" "$2" "kafka.sh: broker"; }
 
 stop() {
   local dir=${1:?usage: kafka.sh stop DIR}

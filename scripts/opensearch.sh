@@ -25,6 +25,8 @@ heap=${TRIPLINE_OPENSEARCH_HEAP:-1g}
 runner=org.codelibs.opensearch.runner.OpenSearchRunner
 
 die() { echo "opensearch.sh: $*" >&2; exit 1; }
+# shellcheck source=lib/service.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/service.sh"
 
 fetch() {
   if [ -f "$lib/.complete" ]; then return 0; fi
@@ -106,7 +108,7 @@ launch() {
 start() {
   local dir=${1:?usage: opensearch.sh start DIR} port
   fetch
-  if [ -f "$dir/opensearch.pid" ] && kill -0 "$(cat "$dir/opensearch.pid")" 2>/dev/null; then
+  if pid_running "$dir/opensearch.pid"; then
     die "a node already runs from $dir (pid $(cat "$dir/opensearch.pid"))"
   fi
   rm -rf "$dir"
@@ -122,26 +124,13 @@ start() {
 restart() {
   local dir=${1:?usage: opensearch.sh restart DIR}
   [ -f "$dir/url" ] && [ -d "$dir/node" ] || die "$dir holds no node"
-  if [ -f "$dir/opensearch.pid" ] && kill -0 "$(cat "$dir/opensearch.pid")" 2>/dev/null; then
+  if pid_running "$dir/opensearch.pid"; then
     die "a node already runs from $dir (pid $(cat "$dir/opensearch.pid"))"
   fi
   launch "$(cd "$dir" && pwd)"
 }
 
-stop_pid() {
-  local dir=$1 sig=$2 pid
-  [ -f "$dir/opensearch.pid" ] || return 0
-  pid=$(cat "$dir/opensearch.pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "-$sig" "$pid" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "opensearch.sh: node $pid ignored SIG$sig for 30 s, killing" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  rm -f "$dir/opensearch.pid"
-}
+stop_pid() { stop_pidfile "$1/opensearch.pid" "$2" "opensearch.sh: node"; }
 
 stop() {
   local dir=${1:?usage: opensearch.sh stop DIR}

@@ -35,6 +35,8 @@ shim_hash=$( (cd "$shims" && find . -type f \( -name '*.go' -o -name go.mod \) |
 bin="$cache/bin/otelcol-tripline-$shim_hash"
 
 die() { echo "otelcol.sh: $*" >&2; exit 1; }
+# shellcheck source=lib/service.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/service.sh"
 
 go_env() {
   export PATH="/usr/local/go/bin:$PATH"
@@ -121,12 +123,6 @@ fetch() {
   echo "otelcol.sh: built $bin in $((SECONDS - started)) s"
 }
 
-free_port() {
-  python3 - <<'PY' 2>/dev/null || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
-}
 
 # The file exporter writes through (with `rotation` set it does not buffer, and on a restart it
 # appends to the existing file), so an event the receiver acknowledged is in the file even after a
@@ -188,7 +184,7 @@ launch() {
   echo "otelcol.sh: HEC receiver $(cat "$dir/endpoint") ready (pid $(cat "$dir/otelcol.pid"))"
 }
 
-running() { [ -f "$1/otelcol.pid" ] && kill -0 "$(cat "$1/otelcol.pid")" 2>/dev/null; }
+running() { pid_running "$1/otelcol.pid"; }
 
 start() {
   local dir=${1:?usage: otelcol.sh start DIR}
@@ -212,20 +208,7 @@ restart() {
   launch "$(cd "$dir" && pwd)"
 }
 
-stop_pid() {
-  local dir=$1 sig=$2 pid
-  [ -f "$dir/otelcol.pid" ] || return 0
-  pid=$(cat "$dir/otelcol.pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "-$sig" "$pid" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "otelcol.sh: collector $pid ignored SIG$sig for 30 s, killing" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  rm -f "$dir/otelcol.pid"
-}
+stop_pid() { stop_pidfile "$1/otelcol.pid" "$2" "otelcol.sh: collector"; }
 
 cmd=${1:-}
 shift || true

@@ -44,15 +44,8 @@ class Fleet : public ::testing::Test {
     correlator_ = std::make_unique<Process>(
         std::vector<std::string>{TRIPLINE_CORRELATOR_BIN, "-c", dir_.File("correlator.yaml")},
         dir_.File("correlator.out"));
-    // The port is copied out inside the lambda: a match refers into `out`, which dies with it.
-    std::string port;
-    ASSERT_TRUE(WaitUntil(30s, [&] {
-      std::string out = correlator_->Output();
-      std::smatch found;
-      if (!std::regex_search(out, found, std::regex("gRPC API on port ([0-9]+)"))) return false;
-      port = found[1].str();
-      return true;
-    })) << correlator_->Output();
+    std::string port = testing::WaitForOutput(*correlator_, "gRPC API on port ([0-9]+)", 30s);
+    ASSERT_FALSE(port.empty()) << correlator_->Output();
     server_ = "127.0.0.1:" + port;
   }
   void TearDown() override {

@@ -314,10 +314,10 @@ TEST_F(OpenSearchSink, ARejectedDocumentIsDeadLetteredWhileTheOthersIndex) {
   ASSERT_TRUE(dead.has_value());
   EXPECT_EQ(dead->status, 404);
   // ... and counted where Prometheus looks (updated between the correlator's batches).
-  std::smatch m;
-  const std::string log = correlator_->Output();
-  ASSERT_TRUE(std::regex_search(log, m, std::regex("127\\.0\\.0\\.1:([0-9]+)/metrics")));
-  const auto port = static_cast<uint16_t>(std::stoi(m[1]));
+  std::string metrics =
+      testing::WaitForOutput(*correlator_, "127\\.0\\.0\\.1:([0-9]+)/metrics", 30s);
+  ASSERT_FALSE(metrics.empty()) << correlator_->Output();
+  const auto port = static_cast<uint16_t>(std::stoi(metrics));
   EXPECT_TRUE(WaitUntil(30s, [&] {
     return testing::ScrapeMetric(port, "tripline_correlator_sink_receiver_events_total{sink=\"elasticsearch\",counter=\"dead_lettered\"}") == 1;
   })) << testing::ScrapeMetric(port, "tripline_correlator_sink_receiver_events_total{sink=\"elasticsearch\",counter=\"dead_lettered\"}");

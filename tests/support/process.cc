@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -76,6 +77,20 @@ bool LoopbackPortOpen(uint16_t port) {
   const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
   return ok;
+}
+
+std::string WaitForOutput(const Process& process, const std::string& pattern,
+                          std::chrono::milliseconds timeout) {
+  const std::regex re(pattern);
+  std::string group;
+  WaitUntil(timeout, [&] {
+    const std::string out = process.Output();
+    std::smatch found;  // refers into `out`: copied out before it dies
+    if (!std::regex_search(out, found, re)) return false;
+    group = found[1].str();
+    return true;
+  });
+  return group;
 }
 
 std::string ReadFile(const std::string& path) {

@@ -47,6 +47,11 @@ bool WaitUntil(std::chrono::milliseconds timeout, Predicate predicate) {
   return predicate();
 }
 
+// Waits until `process`'s output has a match of `pattern` (a regex with one group, e.g. "gRPC API
+// on port ([0-9]+)") and returns the group; "" when `timeout` passed first.
+std::string WaitForOutput(const Process& process, const std::string& pattern,
+                          std::chrono::milliseconds timeout);
+
 std::string ReadFile(const std::string& path);
 // True when something accepts TCP connections on 127.0.0.1:`port` (a receiver a test started).
 bool LoopbackPortOpen(uint16_t port);
