@@ -177,6 +177,39 @@ TEST_F(WindowsAgent, ReportsAWebShellDroppedIntoTheOwaAuthFolder) {
   EXPECT_FALSE(f.webshell_markers().empty());
 }
 
+// The hashed baseline on Windows: a web shell dropped while the agent was down is reported at its
+// next start.
+TEST_F(WindowsAgent, ReportsAWebShellDroppedWhileItWasDown) {
+  std::filesystem::create_directories(dir_.File("aspnet_client/system_web"));
+  WriteConfig("  - name: aspnet-client\n    type: fim\n    paths: ['" +
+              WinPath(dir_.File("aspnet_client")) + "']\n");
+  {
+    auto agent = StartAgent("agent1.out");
+    ASSERT_TRUE(WaitUntil(60s, [&] {
+      return std::filesystem::exists(dir_.File("data/fim/aspnet-client.baseline"));
+    })) << ReadFile(dir_.File("agent1.out"));
+    agent->Signal(SIGKILL);
+    agent->Wait(30s);
+  }
+  dir_.Write("aspnet_client/system_web/log.aspx",
+             "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"p\"],\"unsafe\");%>");
+  auto agent = StartAgent("agent2.out");
+  std::vector<v1::Event> events;
+  testing::ConsumeTopicUntil(
+      testing::FixtureBootstrap(), topic_,
+      [&](const testing::KafkaRecord& r) {
+        v1::Event e;
+        if (e.ParseFromString(r.value) && e.has_file() && e.file().name() == "log.aspx") {
+          events.push_back(e);
+        }
+        return !events.empty();
+      },
+      60s, 60s);
+  ASSERT_EQ(events.size(), 1u) << ReadFile(dir_.File("agent2.out"));
+  EXPECT_EQ(events[0].file().action(), v1::FileChange::ACTION_CREATED);
+  EXPECT_FALSE(events[0].file().webshell_markers().empty());
+}
+
 // The Exchange 2016 and 2019 sample configs pass the Windows agent's full check as shipped.
 TEST_F(WindowsAgent, TheExchangeSampleConfigsCheckAsShipped) {
   for (const char* version : {"2016", "2019"}) {
