@@ -49,9 +49,8 @@ absl::Status ShippingThread::CreateProducer() {
 
 bool ShippingThread::Offer(uint64_t seq, std::string_view key, std::string_view value) {
   if (open_.bytes.size() >= kPostAtBytes) Post();
-  {
-    std::lock_guard lock(in_mu_);
-    if (queued_bytes_ + open_.bytes.size() >= max_queued_bytes_) return false;
+  if (queued_bytes_.load(std::memory_order_relaxed) + open_.bytes.size() >= max_queued_bytes_) {
+    return false;
   }
   Item item{seq, static_cast<uint32_t>(open_.bytes.size()), static_cast<uint32_t>(key.size()),
             static_cast<uint32_t>(open_.bytes.size() + key.size()),
@@ -69,7 +68,7 @@ void ShippingThread::Post() {
   {
     std::lock_guard lock(in_mu_);
     inbox_.push_back(std::move(open_));
-    queued_bytes_ += size;
+    queued_bytes_.fetch_add(size, std::memory_order_relaxed);
   }
   open_ = Batch{};
   open_.bytes.reserve(kPostAtBytes + (64 << 10));
@@ -151,10 +150,7 @@ bool ShippingThread::ProduceLocal() {
         }
       }
     }  // else: handed over before the producer was recreated; the spool offers it again
-    {
-      std::lock_guard lock(in_mu_);
-      queued_bytes_ -= b.bytes.size();
-    }
+    queued_bytes_.fetch_sub(b.bytes.size(), std::memory_order_relaxed);
     local_.pop_front();
   }
   return true;
@@ -177,8 +173,7 @@ void ShippingThread::Recover() {
   size_t dropped = 0;
   for (const Batch& b : local_) dropped += b.bytes.size();
   local_.clear();
-  std::lock_guard lock(in_mu_);
-  queued_bytes_ -= dropped;
+  queued_bytes_.fetch_sub(dropped, std::memory_order_relaxed);
 }
 
 // Sleeps until the main loop posts, librdkafka has reports, or (with records waiting for room in

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -91,7 +92,9 @@ class ShippingThread {
   // Posted by the main loop, taken by the shipping thread.
   std::mutex in_mu_;
   std::deque<Batch> inbox_;
-  size_t queued_bytes_ = 0;  // bytes posted and not yet produced (or dropped)
+  // Bytes posted and not yet produced (or dropped). Atomic so that Offer(), once per record, can
+  // check the bound without the lock (a stale read only moves the bound by one batch).
+  std::atomic<size_t> queued_bytes_{0};
   bool stop_ = false;
 
   // Posted by the shipping thread, taken by the main loop.

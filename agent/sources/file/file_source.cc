@@ -200,6 +200,9 @@ void FileSource::Discover() {
 
 absl::StatusOr<size_t> FileSource::Poll(size_t budget, const EmitFn& emit) {
   auto now = std::chrono::steady_clock::now();
+  // Every line of this poll was observed now: one clock read per poll (at most `budget` bytes,
+  // a few milliseconds), not one per line.
+  observed_ = NowTimestamp();
   if (now >= next_discovery_) {
     Discover();
     Retire();
@@ -271,7 +274,7 @@ void FileSource::FillEnvelope(const Tracked& file, const TailedLine& line) {
   event_.set_agent_id(identity_->agent_id);
   // The identity is fixed for the life of the source and ResetEvent() keeps the host.
   if (!event_.has_host()) *event_.mutable_host() = identity_->host;
-  *event_.mutable_observed_time() = NowTimestamp();
+  *event_.mutable_observed_time() = observed_;
   v1::Source* src = event_.mutable_source();
   src->set_kind(v1::Source::KIND_FILE);
   src->set_name(config_.name);

@@ -99,6 +99,7 @@ class FileSource final : public Source {
   uint64_t emitted_ = 0;
   bool first_start_ = true;
   std::chrono::steady_clock::time_point next_discovery_{};
+  google::protobuf::Timestamp observed_;  // when the current poll started
   SourceCounters counters_;
   v1::Event event_;  // reused for every record
 };
