@@ -260,6 +260,59 @@ void ReadSpool(config::ConfigNode& node, AgentConfig& c) {
   node.Finish();
 }
 
+// Appends `source` to `list` and returns its name (for the duplicate check).
+template <typename Config>
+std::string Add(std::vector<Config>& list, Config source) {
+  list.push_back(std::move(source));
+  return list.back().name;
+}
+
+// One entry of `sources:` into its typed list; returns its name ("" when the type is refused).
+std::string ReadSource(config::ConfigNode& s, AgentConfig& c) {
+  const std::string type = s.String("type", "file");
+  if (type == "file") return Add(c.file_sources, ReadFileSource(s));
+  if (type == "fim") return Add(c.fim_sources, ReadFimSource(s, c.data_dir));
+  if (type == "evtx") {
+#ifdef TRIPLINE_WITHOUT_EVTX
+    s.Error("type", "this build has no libevtx: read .evtx exports with a winevent source");
+#endif
+    return Add(c.evtx_sources, ReadEvtxSource(s));
+  }
+  if (type == "winevent") {
+#ifndef _WIN32
+    s.Error("type", "winevent sources need the Windows agent (live event logs exist only "
+                    "on Windows; use type evtx for exported .evtx files)");
+#endif
+    return Add(c.winevent_sources, ReadWineventSource(s));
+  }
+#ifdef _WIN32
+  if (type == "process" || type == "service" || type == "network") {
+    s.Error("type", "'" + type + "' sources are for Linux hosts; on Windows process starts, " +
+                        "services and connections come from the Sysmon and Security channels");
+    return "";
+  }
+#else
+  if (type == "process") return Add(c.process_sources, ReadProcessSource(s));
+  if (type == "service") return Add(c.service_sources, ReadServiceSource(s));
+  if (type == "network") return Add(c.network_sources, ReadNetworkSource(s));
+#endif
+  s.Error("type", "unknown source type '" + type +
+                      "' (file, fim, evtx, winevent, process, service, network)");
+  return "";
+}
+
+void ReadSources(config::ConfigNode& root, AgentConfig& c) {
+  auto sources = root.ChildList("sources");
+  if (sources.empty()) root.Error("sources", "at least one source is required");
+  std::set<std::string> names;
+  for (auto& s : sources) {
+    std::string name = ReadSource(s, c);
+    if (!name.empty() && !names.insert(name).second) {
+      s.Error("name", "duplicate source name '" + name + "'");
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
@@ -295,54 +348,7 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
     config::ConfigNode spool = root.Child("spool");
     ReadSpool(spool, c);
 
-    auto sources = root.ChildList("sources");
-    if (sources.empty()) root.Error("sources", "at least one source is required");
-    std::set<std::string> names;
-    for (auto& s : sources) {
-      std::string type = s.String("type", "file");
-      std::string name;
-      if (type == "file") {
-        c.file_sources.push_back(ReadFileSource(s));
-        name = c.file_sources.back().name;
-      } else if (type == "fim") {
-        c.fim_sources.push_back(ReadFimSource(s, c.data_dir));
-        name = c.fim_sources.back().name;
-      } else if (type == "evtx") {
-#ifdef TRIPLINE_WITHOUT_EVTX
-        s.Error("type", "this build has no libevtx: read .evtx exports with a winevent source");
-#endif
-        c.evtx_sources.push_back(ReadEvtxSource(s));
-        name = c.evtx_sources.back().name;
-      } else if (type == "winevent") {
-        c.winevent_sources.push_back(ReadWineventSource(s));
-        name = c.winevent_sources.back().name;
-#ifndef _WIN32
-        s.Error("type", "winevent sources need the Windows agent (live event logs exist only "
-                        "on Windows; use type evtx for exported .evtx files)");
-#endif
-#ifdef _WIN32
-      } else if (type == "process" || type == "service" || type == "network") {
-        s.Error("type", "'" + type + "' sources are for Linux hosts; on Windows process starts, " +
-                            "services and connections come from the Sysmon and Security channels");
-#else
-      } else if (type == "process") {
-        c.process_sources.push_back(ReadProcessSource(s));
-        name = c.process_sources.back().name;
-      } else if (type == "service") {
-        c.service_sources.push_back(ReadServiceSource(s));
-        name = c.service_sources.back().name;
-      } else if (type == "network") {
-        c.network_sources.push_back(ReadNetworkSource(s));
-        name = c.network_sources.back().name;
-#endif
-      } else {
-        s.Error("type", "unknown source type '" + type +
-                            "' (file, fim, evtx, winevent, process, service, network)");
-      }
-      if (!name.empty() && !names.insert(name).second) {
-        s.Error("name", "duplicate source name '" + name + "'");
-      }
-    }
+    ReadSources(root, c);
 
     config::ConfigNode metrics = root.Child("metrics");
     c.metrics_listen = metrics.String("listen", "127.0.0.1:9464");

@@ -33,6 +33,12 @@ target_include_directories(CLI11::CLI11 INTERFACE ${TRIPLINE_CLI11_INCLUDE})
 add_library(nlohmann_json::nlohmann_json INTERFACE IMPORTED)
 target_include_directories(nlohmann_json::nlohmann_json INTERFACE ${TRIPLINE_JSON_INCLUDE})
 
+# librdkafka exports its own build's Windows 8.1 target (WINVER, _WIN32_WINNT = 0x0603) to whoever
+# links it, against ours below: its headers do not need it, so it is taken out.
+get_target_property(rdkafka_defs RdKafka::rdkafka INTERFACE_COMPILE_DEFINITIONS)
+list(FILTER rdkafka_defs EXCLUDE REGEX "^(WINVER|_WIN32_WINNT)=")
+set_target_properties(RdKafka::rdkafka PROPERTIES INTERFACE_COMPILE_DEFINITIONS "${rdkafka_defs}")
+
 # librdkafka, linked statically (LIBRDKAFKA_STATICLIB: no dllimport in its headers).
 add_library(PkgConfig::RDKAFKA INTERFACE IMPORTED)
 target_link_libraries(PkgConfig::RDKAFKA INTERFACE RdKafka::rdkafka++ RdKafka::rdkafka

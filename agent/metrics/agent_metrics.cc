@@ -98,6 +98,38 @@ AgentMetrics::SourceInstruments& AgentMetrics::ForSource(const std::string& name
   return *slot;
 }
 
+#ifdef _WIN32  // the winevent source exists in the Windows build only
+void AgentMetrics::UpdateWinevent(const WineventSource& w, SourceInstruments& s) {
+  if (s.channels_missing == nullptr) {
+    metrics::Labels l = {{"source", w.name()}};
+    s.resubscribes = MakeCounter("tripline_agent_winevent_resubscribes",
+                                 "Event log subscriptions reopened (stale or invalid)", l);
+    s.gaps = MakeCounter("tripline_agent_winevent_gaps",
+                         "Channel positions lost (log cleared or wrapped)", l);
+    s.channels_missing = MakeGauge("tripline_agent_winevent_channels_missing",
+                                   "Configured event channels that do not exist", l);
+  }
+  s.resubscribes.Set(w.winevent_counters().resubscribes);
+  s.gaps.Set(w.winevent_counters().gaps);
+  if (s.channels_missing) {
+    s.channels_missing->Set(static_cast<double>(w.winevent_counters().channels_missing));
+  }
+}
+#endif
+
+// One counter per librdkafka error name, created when the name first appears.
+void AgentMetrics::SetByClass(std::map<std::string, Delta>& counters, const std::string& name,
+                              const std::string& help,
+                              const std::map<std::string, uint64_t>& counts) {
+  for (const auto& [cls, n] : counts) {
+    auto it = counters.find(cls);
+    if (it == counters.end()) {
+      it = counters.emplace(cls, MakeCounter(name, help, {{"class", cls}})).first;
+    }
+    it->second.Set(n);
+  }
+}
+
 void AgentMetrics::Update(const Agent& agent, std::chrono::steady_clock::time_point last_save) {
   for (const auto& source : agent.sources()) {
     SourceInstruments& s = ForSource(source->name());
@@ -109,52 +141,19 @@ void AgentMetrics::Update(const Agent& agent, std::chrono::steady_clock::time_po
     s.read_errors.Set(c.read_errors);
     s.encoding_errors.Set(c.encoding_errors);
     if (s.lag_bytes) s.lag_bytes->Set(static_cast<double>(source->LagBytes()));
-#ifdef _WIN32  // the winevent source exists in the Windows build only
-    if (const auto* w = dynamic_cast<const WineventSource*>(source.get())) {
-      metrics::Labels l = {{"source", source->name()}};
-      if (s.channels_missing == nullptr) {
-        s.resubscribes = MakeCounter("tripline_agent_winevent_resubscribes",
-                                     "Event log subscriptions reopened (stale or invalid)", l);
-        s.gaps = MakeCounter("tripline_agent_winevent_gaps",
-                             "Channel positions lost (log cleared or wrapped)", l);
-        s.channels_missing = MakeGauge("tripline_agent_winevent_channels_missing",
-                                       "Configured event channels that do not exist", l);
-      }
-      s.resubscribes.Set(w->winevent_counters().resubscribes);
-      s.gaps.Set(w->winevent_counters().gaps);
-      if (s.channels_missing) {
-        s.channels_missing->Set(static_cast<double>(w->winevent_counters().channels_missing));
-      }
-    }
+#ifdef _WIN32
+    if (const auto* w = dynamic_cast<const WineventSource*>(source.get())) UpdateWinevent(*w, s);
 #endif
   }
   const auto& k = agent.shipping().counters();
   produced_.Set(k.produced);
   delivered_.Set(k.delivered);
   resent_.Set(k.retried);
-  for (const auto& [cls, n] : k.errors) {
-    auto it = delivery_errors_.find(cls);
-    if (it == delivery_errors_.end()) {
-      it = delivery_errors_
-               .emplace(cls, MakeCounter("tripline_agent_kafka_delivery_errors",
-                                         "Failed delivery reports, by librdkafka error",
-                                         {{"class", cls}}))
-               .first;
-    }
-    it->second.Set(n);
-  }
-  for (const auto& [cls, n] : k.client_errors) {
-    auto it = client_errors_.find(cls);
-    if (it == client_errors_.end()) {
-      it = client_errors_
-               .emplace(cls, MakeCounter("tripline_agent_kafka_client_errors",
-                                         "Kafka client errors (authentication, TLS, brokers "
-                                         "down), by librdkafka error",
-                                         {{"class", cls}}))
-               .first;
-    }
-    it->second.Set(n);
-  }
+  SetByClass(delivery_errors_, "tripline_agent_kafka_delivery_errors",
+             "Failed delivery reports, by librdkafka error", k.errors);
+  SetByClass(client_errors_, "tripline_agent_kafka_client_errors",
+             "Kafka client errors (authentication, TLS, brokers down), by librdkafka error",
+             k.client_errors);
   const spool::Spool& spool = agent.spool();
   const spool::SpoolCounters& sc = spool.counters();
   appended_.Set(sc.appended);

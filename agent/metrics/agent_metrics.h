@@ -12,6 +12,7 @@
 namespace tripline::agent {
 
 class Agent;
+class WineventSource;
 
 // The agent's Prometheus metrics and /health, served on `metrics.listen`.
 //
@@ -43,6 +44,11 @@ class AgentMetrics {
                     const metrics::Labels& labels = {});
   metrics::Gauge* MakeGauge(const std::string& name, const std::string& help,
                             const metrics::Labels& labels = {});
+  void SetByClass(std::map<std::string, Delta>& counters, const std::string& name,
+                  const std::string& help, const std::map<std::string, uint64_t>& counts);
+#ifdef _WIN32
+  void UpdateWinevent(const WineventSource& w, SourceInstruments& s);
+#endif
 
   metrics::Registry registry_;
   std::unique_ptr<metrics::MetricsServer> server_;

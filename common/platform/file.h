@@ -90,7 +90,8 @@ bool IsAbsolutePath(std::string_view path);
 #ifdef _WIN32
 std::wstring Widen(std::string_view utf8);
 std::string Narrow(std::wstring_view utf16);
-// The system's text for a Win32 error code, as UTF-8, e.g. "Access is denied. (5)".
+// The system's text for a Win32 error code, as UTF-8, e.g. "Access is denied. (5)"; code 0 (a
+// call that failed without setting one, as Wine's stubs do) says so.
 std::string Win32ErrorText(unsigned long code);
 #endif
 

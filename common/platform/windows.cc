@@ -54,6 +54,8 @@ std::string Narrow(std::wstring_view utf16) {
 }
 
 std::string Win32ErrorText(unsigned long code) {
+  // Wine's stubs (and a few Windows paths) fail without setting an error code.
+  if (code == ERROR_SUCCESS) return "failed without an error code (0)";
   wchar_t* text = nullptr;
   DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
                                FORMAT_MESSAGE_IGNORE_INSERTS,

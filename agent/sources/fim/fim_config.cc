@@ -1,22 +1,12 @@
 #include "agent/sources/fim/fim_config.h"
 
-#ifndef _WIN32
-#include <fnmatch.h>
-#endif
-
 #include <algorithm>
 #include <cctype>
 
+#include "common/platform/file.h"
+
 namespace tripline::agent {
 namespace {
-
-bool GlobMatch(const std::string& glob, const std::string& text) {
-#ifdef _WIN32
-  return WindowsGlobMatch(glob, text);
-#else
-  return fnmatch(glob.c_str(), text.c_str(), 0) == 0;
-#endif
-}
 
 // Whether root `a` is root `b` or inside it, however each is spelled ("/www/"; Windows: any case,
 // either separator).
@@ -44,7 +34,7 @@ absl::Status ValidateFimConfig(const FimConfig& config, std::string_view where) 
   for (size_t i = 0; i < config.roots.size(); ++i) {
     const std::string& root = config.roots[i];
     std::string field = "roots[" + std::to_string(i) + "]";
-    if (!IsAbsolutePath(root)) problem(field, "must be an absolute path");
+    if (!platform::IsAbsolutePath(root)) problem(field, "must be an absolute path");
     for (size_t j = 0; j < config.roots.size(); ++j) {
       if (i != j && RootInside(root, config.roots[j])) {
         problem(field, "is inside roots[" + std::to_string(j) + "] (" + config.roots[j] + ")");
@@ -58,7 +48,7 @@ absl::Status ValidateFimConfig(const FimConfig& config, std::string_view where) 
       problem("include_extensions[" + std::to_string(i) + "]", "lower case, without the dot");
     }
   }
-  if (!IsAbsolutePath(config.baseline_path)) {
+  if (!platform::IsAbsolutePath(config.baseline_path)) {
     problem("baseline_path", "must be an absolute path");
   }
   if (config.max_hash_bytes == 0) problem("max_hash_bytes", "must be > 0");
@@ -80,7 +70,7 @@ bool PathFilter::Excluded(std::string_view path) const {
   std::string full(path);
   std::string name(BaseName(path));
   for (const std::string& glob : excludes_) {
-    if (GlobMatch(glob, full) || GlobMatch(glob, name)) return true;
+    if (platform::GlobMatch(glob, full) || platform::GlobMatch(glob, name)) return true;
   }
   return false;
 }

@@ -29,8 +29,8 @@ struct FimConfig {
   std::vector<std::string> include_extensions;
   // fnmatch(3) globs without FNM_PATHNAME (`*` also matches '/'), tried on the full path and on
   // the file or folder name. A matching folder is neither watched nor walked (Windows, where the
-  // whole root is watched: its events are dropped). Windows: WindowsGlobMatch (case-insensitive,
-  // `\` and `/` alike).
+  // whole root is watched: its events are dropped). Matched by platform::GlobMatch: on Windows
+  // case-insensitive, `\` and `/` alike.
   std::vector<std::string> exclude_globs;
   // Files bigger than this are hashed (and scanned for web-shell markers) up to this many
   // bytes; the event is labelled fim.hash_truncated=true.

@@ -65,8 +65,6 @@ bool PathExists(const std::string& path);
 // `path` for the wide API; from 248 characters on with the \\?\ prefix (MAX_PATH does not
 // apply then), so that a deep path cannot hide a file.
 std::wstring WidePath(const std::string& path);
-// The system's text for a Win32 error code, as UTF-8: "Access is denied. (5)".
-std::string Win32ErrorText(unsigned long code);
 #endif
 
 }  // namespace tripline::agent::fim_fs

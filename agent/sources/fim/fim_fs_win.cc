@@ -9,6 +9,8 @@
 
 #include "agent/sources/fim/fim_fs.h"
 #include "agent/sources/fim/fim_path.h"
+#include "common/platform/file.h"
+#include "common/platform/glob_match.h"
 
 namespace tripline::agent {
 namespace fim_fs {
@@ -76,22 +78,13 @@ bool ForEachRecord(const unsigned char* buf, Fn fn) {
 std::wstring WidePath(const std::string& path) {
   std::u16string wide = Utf8ToUtf16(path);
   std::wstring out;
-  if (wide.size() >= 248 && IsWindowsAbsolutePath(path)) {
+  if (wide.size() >= 248 && platform::IsWindowsAbsolutePath(path)) {
     bool unc = wide[0] == u'\\' && wide[1] == u'\\';
     out = unc ? L"\\\\?\\UNC" : L"\\\\?\\";
     wide.erase(0, unc ? 1 : 0);  // "\\server" -> "\\?\UNC\server"
   }
   out.append(wide.begin(), wide.end());
   return out;
-}
-
-std::string Win32ErrorText(unsigned long code) {
-  wchar_t buf[512];
-  DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr,
-                           code, 0, buf, static_cast<DWORD>(std::size(buf)), nullptr);
-  while (n > 0 && (buf[n - 1] == L'\r' || buf[n - 1] == L'\n' || buf[n - 1] == L' ')) --n;
-  std::string text = Utf16ToUtf8(std::u16string(buf, buf + n));
-  return (text.empty() ? "error" : text) + " (" + std::to_string(code) + ")";
 }
 
 bool ListFolder(
@@ -139,7 +132,7 @@ ReadOnlyFile::Result ReadOnlyFile::Open(const std::string& path, FileStat* stat,
   if (h == INVALID_HANDLE_VALUE) {
     DWORD err = GetLastError();
     if (IsNotFound(err)) return Result::kMissing;
-    *error = Win32ErrorText(err);  // access denied, a writer that shares nothing, ...
+    *error = platform::Win32ErrorText(err);  // access denied, a writer that shares nothing, ...
     return StatRegularFile(path, stat) ? Result::kUnreadable : Result::kMissing;
   }
   handle_ = h;
@@ -151,7 +144,7 @@ ReadOnlyFile::Result ReadOnlyFile::Open(const std::string& path, FileStat* stat,
     handle_ = nullptr;
     h = OpenPath(path, GENERIC_READ, FILE_FLAG_SEQUENTIAL_SCAN);
     if (h == INVALID_HANDLE_VALUE) {
-      *error = Win32ErrorText(GetLastError());
+      *error = platform::Win32ErrorText(GetLastError());
       return Result::kUnreadable;
     }
     handle_ = h;
@@ -166,7 +159,7 @@ int64_t ReadOnlyFile::Read(char* buf, size_t len, std::string* error) {
   if (!ReadFile(handle_, buf, want, &got, nullptr)) {
     DWORD err = GetLastError();
     if (err == ERROR_HANDLE_EOF) return 0;
-    *error = Win32ErrorText(err);
+    *error = platform::Win32ErrorText(err);
     return -1;
   }
   return got;

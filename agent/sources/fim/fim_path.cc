@@ -2,7 +2,6 @@
 
 #include <cstdint>
 
-#include "common/platform/glob_match.h"
 
 namespace tripline::agent {
 namespace {
@@ -65,18 +64,6 @@ std::string JoinPath(std::string_view dir, std::string_view name, char sep) {
   return out;
 }
 
-bool IsWindowsAbsolutePath(std::string_view path) {
-  return platform::IsWindowsAbsolutePath(path);
-}
-
-bool IsAbsolutePath(std::string_view path) {
-#ifdef _WIN32
-  return IsWindowsAbsolutePath(path);
-#else
-  return !path.empty() && path.front() == '/';
-#endif
-}
-
 std::string NormalizeWindowsRoot(std::string root) {
   std::string out;
   out.reserve(root.size());
@@ -99,10 +86,6 @@ std::string NormalizeRoot(std::string root) {
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   return root;
 #endif
-}
-
-bool WindowsGlobMatch(std::string_view pattern, std::string_view text) {
-  return platform::MatchGlob(pattern, text, /*windows=*/true);
 }
 
 std::string Utf16ToUtf8(std::u16string_view in) {

@@ -6,9 +6,9 @@
 
 // Path text of the FIM on both platforms. Paths are UTF-8 strings everywhere in the FIM (baseline
 // keys, events); on Windows they use `\` and are converted to UTF-16 only at the system call.
-// The Windows rules are plain functions (IsWindowsAbsolutePath, NormalizeWindowsRoot,
-// WindowsGlobMatch) so that they are unit-tested on Linux too; the native entry points pick the
-// rules of the platform built for. Pure functions, any thread.
+// The Windows rules are plain functions (NormalizeWindowsRoot here; absolute paths and globs are
+// common/platform's IsWindowsAbsolutePath and MatchGlob) so that they are unit-tested on Linux
+// too; the native entry points pick the rules of the platform built for. Pure functions, any thread.
 namespace tripline::agent {
 
 #ifdef _WIN32
@@ -20,22 +20,12 @@ inline constexpr char kPathSeparator = '/';
 // `dir` + separator + `name`, without doubling the separator after a root ("/", "C:\").
 std::string JoinPath(std::string_view dir, std::string_view name, char sep = kPathSeparator);
 
-// POSIX: starts with '/'. Windows: IsWindowsAbsolutePath.
-bool IsAbsolutePath(std::string_view path);
-// "C:\...", "C:/..." or a UNC path "\\server\share..." ("C:" alone and "C:x" are relative).
-bool IsWindowsAbsolutePath(std::string_view path);
-
 // The spelling of a configured root that every path below it starts with. POSIX: trailing '/'
 // removed ("/" stays). Windows: NormalizeWindowsRoot.
 std::string NormalizeRoot(std::string root);
 // '/' becomes '\', the drive letter upper case, repeated and trailing '\' removed (but "C:\" keeps
 // its own): "c:/inetpub//wwwroot/" -> "C:\inetpub\wwwroot". A UNC root keeps its leading "\\".
 std::string NormalizeWindowsRoot(std::string root);
-
-// fnmatch(3) without flags as Windows users expect it: ASCII case-insensitive, `\` and `/` the
-// same character (so `\` is no escape), `*` and `?` also match a separator, `[abc]`, `[a-z]`,
-// `[!a]` / `[^a]`, a `]` first in a set is literal, an unclosed `[` is literal.
-bool WindowsGlobMatch(std::string_view pattern, std::string_view text);
 
 // UTF-16 (Windows names) <-> the UTF-8 of FIM paths. An unpaired surrogate, which NTFS allows in
 // a name, is kept as its 3-byte form (WTF-8) so that the path still opens the file; events carry

@@ -9,6 +9,7 @@
 #include "agent/sources/fim/fim_fs.h"
 #include "agent/sources/fim/folder_watcher.h"
 #include "agent/sources/fim/rdcw_notify.h"
+#include "common/platform/file.h"
 
 namespace tripline::agent {
 namespace {
@@ -91,7 +92,7 @@ struct FolderWatcher::Root {
     overlapped.hEvent = event;
     if (!ReadDirectoryChangesW(dir, buffer.data(), kBufferBytes, /*bWatchSubtree=*/TRUE, kFilter,
                                nullptr, &overlapped, nullptr)) {
-      error = "ReadDirectoryChangesW: " + fim_fs::Win32ErrorText(GetLastError());
+      error = "ReadDirectoryChangesW: " + platform::Win32ErrorText(GetLastError());
       return false;
     }
     pending = true;
@@ -153,12 +154,12 @@ bool FolderWatcher::OpenRoot(const std::string& dir, bool follow) {
   root->dir = CreateFileW(fim_fs::WidePath(dir).c_str(), FILE_LIST_DIRECTORY, kShareAll, nullptr,
                           OPEN_EXISTING, flags, nullptr);
   if (root->dir == INVALID_HANDLE_VALUE) {
-    WatchError(dir + ": CreateFileW: " + fim_fs::Win32ErrorText(GetLastError()));
+    WatchError(dir + ": CreateFileW: " + platform::Win32ErrorText(GetLastError()));
     return false;
   }
   root->event = CreateEventW(nullptr, /*bManualReset=*/TRUE, /*bInitialState=*/FALSE, nullptr);
   if (root->event == nullptr) {
-    WatchError(dir + ": CreateEventW: " + fim_fs::Win32ErrorText(GetLastError()));
+    WatchError(dir + ": CreateEventW: " + platform::Win32ErrorText(GetLastError()));
     return false;
   }
   FolderId(root->dir, root->id);
@@ -228,7 +229,7 @@ bool FolderWatcher::Drain(Root& root, std::vector<Event>* out, size_t* bytes, si
     if (err == ERROR_IO_INCOMPLETE) return true;  // nothing yet: never wait
     root.pending = false;
     if (err != ERROR_SUCCESS && err != ERROR_NOTIFY_ENUM_DIR) {
-      root.error = "ReadDirectoryChangesW: " + fim_fs::Win32ErrorText(err);
+      root.error = "ReadDirectoryChangesW: " + platform::Win32ErrorText(err);
       return false;
     }
     if (err == ERROR_NOTIFY_ENUM_DIR || got == 0) {

@@ -5,11 +5,11 @@
 #include <chrono>
 
 #include "agent/sources/winevent/evt_api.h"
+#include "common/platform/file.h"
 
 namespace tripline::agent {
 namespace {
 
-using winevent::ErrorText;
 using winevent::EvtHandle;
 using Clock = std::chrono::steady_clock;
 
@@ -37,8 +37,8 @@ bool SubscriptionLost(DWORD error) {
 struct WineventSource::Channel {
   Channel(WineventChannel c, uint32_t records_per_next)
       : config(std::move(c)),
-        path(winevent::Widen(config.name)),
-        query(winevent::Widen(config.query)),
+        path(platform::Widen(config.name)),
+        query(platform::Widen(config.query)),
         batch_size(records_per_next) {}
   ~Channel() {
     CloseBatch();
@@ -90,7 +90,7 @@ absl::Status WineventSource::Start(std::string_view saved_state) {
         CreateEventW(nullptr, /*bManualReset=*/TRUE, /*bInitialState=*/FALSE, nullptr);
     if (channel->signal == nullptr) {
       return absl::InternalError("winevent source " + config_.name +
-                                 ": CreateEvent: " + ErrorText(GetLastError()));
+                                 ": CreateEvent: " + platform::Win32ErrorText(GetLastError()));
     }
     Subscribe(*channel);
     if (channel->last_error == ERROR_EVT_INVALID_QUERY) {
@@ -105,6 +105,22 @@ absl::Status WineventSource::Start(std::string_view saved_state) {
 
 std::string WineventSource::DurableState(uint64_t count) { return ledger_.DurableState(count); }
 
+// Not subscribed (other than a lost position): retried after retry_interval; a channel that
+// does not exist is logged once and counted while it lasts.
+void WineventSource::SubscribeFailed(Channel& channel, unsigned long error) {
+  channel.retry_at = Clock::now() + config_.retry_interval;
+  if (error != ERROR_EVT_CHANNEL_NOT_FOUND) {
+    CountReadError(channel, "EvtSubscribe: " + platform::Win32ErrorText(error));
+    return;
+  }
+  if (!channel.missing) {
+    channel.missing = true;
+    ++winevent_counters_.channels_missing;
+    spdlog::warn("source {}: channel '{}' does not exist (not installed?); trying again every {} s",
+                 config_.name, channel.config.name, config_.retry_interval.count() / 1000);
+  }
+}
+
 // After a saved bookmark when there is one; after a lost position at the oldest record; else
 // at start_at. A bookmark whose record is gone is a gap, and the channel starts at its oldest.
 void WineventSource::Subscribe(Channel& channel) {
@@ -112,9 +128,10 @@ void WineventSource::Subscribe(Channel& channel) {
   const WineventMark* last = ledger_.Last(name);
   EvtHandle bookmark;
   if (last != nullptr && !last->bookmark.empty()) {
-    bookmark.reset(EvtCreateBookmark(winevent::Widen(last->bookmark).c_str()));
+    bookmark.reset(EvtCreateBookmark(platform::Widen(last->bookmark).c_str()));
     if (!bookmark) {
-      CountReadError(channel, "saved bookmark rejected: " + ErrorText(GetLastError()));
+      CountReadError(channel,
+                     "saved bookmark rejected: " + platform::Win32ErrorText(GetLastError()));
       ++winevent_counters_.gaps;
       ledger_.PositionLost(name);
     }
@@ -142,19 +159,7 @@ void WineventSource::Subscribe(Channel& channel) {
       Subscribe(channel);  // without a bookmark now: cannot come back here
       return;
     }
-    channel.retry_at = Clock::now() + config_.retry_interval;
-    if (error == ERROR_EVT_CHANNEL_NOT_FOUND) {
-      if (!channel.missing) {
-        channel.missing = true;
-        ++winevent_counters_.channels_missing;
-        spdlog::warn(
-            "source {}: channel '{}' does not exist (not installed?); trying again "
-            "every {} s",
-            config_.name, name, config_.retry_interval.count() / 1000);
-      }
-      return;
-    }
-    CountReadError(channel, "EvtSubscribe: " + ErrorText(error));
+    SubscribeFailed(channel, error);
     return;
   }
   if (channel.missing) {
@@ -183,7 +188,7 @@ void WineventSource::Resubscribe(Channel& channel, unsigned long error) {
   spdlog::info(
       "source {}: channel '{}': subscription lost ({}), resubscribing after the last "
       "record read",
-      config_.name, channel.config.name, ErrorText(error));
+      config_.name, channel.config.name, platform::Win32ErrorText(error));
   if (channel.from_bookmark && channel.records_read == 0 && PositionGone(error) &&
       error != ERROR_NOT_FOUND) {
     // Opened after the bookmark, but the first read says that position is gone: the same gap
@@ -253,7 +258,7 @@ bool WineventSource::Fetch(Channel& channel) {
     channel.batch_size /= 2;
     Resubscribe(channel, error);
   } else {
-    CountReadError(channel, "EvtNext: " + ErrorText(error));
+    CountReadError(channel, "EvtNext: " + platform::Win32ErrorText(error));
     Unsubscribe(channel);
     channel.retry_at = Clock::now() + config_.retry_interval;
   }
@@ -269,7 +274,7 @@ absl::Status WineventSource::EmitNext(Channel& channel, size_t& consumed, const 
   absl::Status read = xml.ok() ? WineventRecordMapper::Read(*xml, record) : xml.status();
   absl::StatusOr<std::string> bookmark = absl::InternalError("not rendered");
   if (read.ok() && !EvtUpdateBookmark(channel.bookmark.get(), record_handle)) {
-    read = absl::InternalError("EvtUpdateBookmark: " + ErrorText(GetLastError()));
+    read = absl::InternalError("EvtUpdateBookmark: " + platform::Win32ErrorText(GetLastError()));
   }
   if (read.ok()) {
     bookmark = winevent::RenderXml(channel.bookmark.get(), EvtRenderBookmark, render_buffer_);

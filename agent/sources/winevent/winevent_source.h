@@ -63,6 +63,7 @@ class WineventSource final : public Source {
   struct Channel;  // a subscription and its Windows handles (winevent_source.cc)
 
   void Subscribe(Channel& channel);
+  void SubscribeFailed(Channel& channel, unsigned long error);
   void Unsubscribe(Channel& channel);
   void Resubscribe(Channel& channel, unsigned long error);
   absl::Status Drain(Channel& channel, size_t budget, size_t& consumed, const EmitFn& emit);

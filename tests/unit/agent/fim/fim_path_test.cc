@@ -8,6 +8,8 @@
 #include <string>
 
 #include "agent/sources/fim/fim_config.h"
+#include "common/platform/file.h"
+#include "common/platform/glob_match.h"
 
 namespace tripline::agent {
 namespace {
@@ -24,15 +26,15 @@ TEST(FimPathTest, JoinPathAddsOneSeparator) {
 TEST(FimPathTest, WindowsAbsolutePaths) {
   for (const char* yes :
        {"C:\\inetpub", "c:/inetpub", "Z:\\", "\\\\server\\share\\www", "//server/share"}) {
-    EXPECT_TRUE(IsWindowsAbsolutePath(yes)) << yes;
+    EXPECT_TRUE(platform::IsWindowsAbsolutePath(yes)) << yes;
   }
   for (const char* no :
        {"", "C:", "C:inetpub", "\\inetpub", "/inetpub", "inetpub", "1:\\x", "\\\\", "\\\\\\x"}) {
-    EXPECT_FALSE(IsWindowsAbsolutePath(no)) << no;
+    EXPECT_FALSE(platform::IsWindowsAbsolutePath(no)) << no;
   }
-  EXPECT_TRUE(IsAbsolutePath("/var/www"));  // native rules (this test runs on Linux)
-  EXPECT_FALSE(IsAbsolutePath("var/www"));
-  EXPECT_FALSE(IsAbsolutePath(""));
+  EXPECT_TRUE(platform::IsAbsolutePath("/var/www"));  // native rules (this test runs on Linux)
+  EXPECT_FALSE(platform::IsAbsolutePath("var/www"));
+  EXPECT_FALSE(platform::IsAbsolutePath(""));
 }
 
 TEST(FimPathTest, RootsAreNormalizedToOneSpelling) {
@@ -90,7 +92,7 @@ TEST(WindowsGlobTest, CaseInsensitiveWithBothSeparators) {
       {"**x", "abx", true},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(WindowsGlobMatch(c.pattern, c.text), c.match) << c.pattern << " ~ " << c.text;
+    EXPECT_EQ(platform::MatchGlob(c.pattern, c.text, /*windows=*/true), c.match) << c.pattern << " ~ " << c.text;
   }
 }
 
@@ -109,7 +111,7 @@ TEST(WindowsGlobTest, AgreesWithFnmatchCasefold) {
     std::string pattern = random(pattern_chars, 7);
     std::string text = random(text_chars, 6);
     bool expected = fnmatch(pattern.c_str(), text.c_str(), FNM_CASEFOLD) == 0;
-    ASSERT_EQ(WindowsGlobMatch(pattern, text), expected) << pattern << " ~ " << text;
+    ASSERT_EQ(platform::MatchGlob(pattern, text, /*windows=*/true), expected) << pattern << " ~ " << text;
   }
 }
 
