@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <memory>
 
@@ -82,17 +81,33 @@ std::string StableId(std::initializer_list<std::string_view> parts) {
   return ToHex(d.data(), 16);
 }
 
-void EventIdTo(std::string_view agent_id, std::string_view file_id, uint64_t position,
-               std::string* out) {
-  char pos[24];
-  auto [end, ec] = std::to_chars(pos, pos + sizeof pos, position);
-  auto d = HashParts({agent_id, file_id, std::string_view(pos, static_cast<size_t>(end - pos))});
-  ToHex(d.data(), 16, out);
+EventIdKey::EventIdKey(std::string_view agent_id, std::string_view file_id) {
+  auto d = HashParts({agent_id, file_id});
+  for (size_t i = 0; i < 8; ++i) {
+    prefix_[2 * i] = kHex[d[i] >> 4];
+    prefix_[2 * i + 1] = kHex[d[i] & 0x0f];
+    key_ |= static_cast<uint64_t>(d[8 + i]) << (8 * i);
+  }
+}
+
+void EventIdKey::IdTo(uint64_t position, std::string* out) const {
+  // Each step is invertible (xor with a constant, xor-shift, multiplication by an odd number),
+  // so distinct positions give distinct values.
+  uint64_t x = position ^ key_;
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  out->resize(32);
+  char* p = out->data();
+  for (size_t i = 0; i < 16; ++i) p[i] = prefix_[i];
+  for (size_t i = 0; i < 16; ++i) p[16 + i] = kHex[(x >> (60 - 4 * i)) & 0x0f];
 }
 
 std::string EventId(std::string_view agent_id, std::string_view file_id, uint64_t position) {
   std::string out;
-  EventIdTo(agent_id, file_id, position, &out);
+  EventIdKey(agent_id, file_id).IdTo(position, &out);
   return out;
 }
 

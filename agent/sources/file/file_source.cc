@@ -33,6 +33,7 @@ struct FileSource::Tracked {
   size_t head_len = 0;     // bytes covered by head_hash (0: file was empty, not fingerprinted)
   std::string head_hash;   // SHA-256 hex of the first head_len bytes
   std::string file_id;     // inode id + fingerprint: the event_id's file component
+  EventIdKey id_key;       // the event ids' part derived from the agent id and file_id
   uint64_t generation = 0; // bumped when the file starts over (truncation, rewrite)
   bool seen = true;        // found by the last discovery under a matching path
   int idle_discoveries = 0;
@@ -86,7 +87,12 @@ void FileSource::Fingerprint(Tracked& file) {
   std::string bytes = head.ok() ? *head : std::string();
   file.head_len = bytes.size();
   file.head_hash = Sha256Hex(bytes);
+  SetFileId(file);
+}
+
+void FileSource::SetFileId(Tracked& file) const {
   file.file_id = file.inode_id + "/" + file.head_hash.substr(0, 16);
+  file.id_key = EventIdKey(identity_->agent_id, file.file_id);
 }
 
 void FileSource::ReplayHeader(Tracked& file, uint64_t offset) {
@@ -134,7 +140,7 @@ void FileSource::Track(const std::string& path) {
     spdlog::info("source {}: resuming {} at offset {}", config_.name, path, saved->second.offset);
     file->head_len = saved->second.head_len;
     file->head_hash = saved->second.head_hash;
-    file->file_id = file->inode_id + "/" + file->head_hash.substr(0, 16);
+    SetFileId(*file);
     file->tailer->Seek(saved->second.offset);
     ReplayHeader(*file, saved->second.offset);
   } else {
@@ -270,7 +276,7 @@ void FileSource::ResetEvent(const Parser& parser) {
 
 void FileSource::FillEnvelope(const Tracked& file, const TailedLine& line) {
   ResetEvent(*file.parser);
-  EventIdTo(identity_->agent_id, file.file_id, line.offset, event_.mutable_event_id());
+  file.id_key.IdTo(line.offset, event_.mutable_event_id());
   event_.set_agent_id(identity_->agent_id);
   // The identity is fixed for the life of the source and ResetEvent() keeps the host.
   if (!event_.has_host()) *event_.mutable_host() = identity_->host;

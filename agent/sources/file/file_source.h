@@ -77,6 +77,7 @@ class FileSource final : public Source {
   void Track(const std::string& path);
   void CheckHead(Tracked& file);
   void Fingerprint(Tracked& file);
+  void SetFileId(Tracked& file) const;  // file_id and id_key from inode_id and head_hash
   void ReplayHeader(Tracked& file, uint64_t offset);
   absl::Status OnLine(Tracked& file, const TailedLine& line, const EmitFn& emit);
   void ResetEvent(const Parser& parser);

@@ -26,7 +26,7 @@ bool WineventRecordMapper::Fill(const WindowsEventRecord& record, std::string_vi
                                 const std::string& channel, uint64_t generation, v1::Event& event) {
   event.Clear();
   std::string file_id = FileId(channel, generation);
-  EventIdTo(agent_id_, file_id, record.record_id, event.mutable_event_id());
+  EventIdKey(agent_id_, file_id).IdTo(record.record_id, event.mutable_event_id());
   event.set_agent_id(agent_id_);
   *event.mutable_host() = host_;
   *event.mutable_observed_time() = NowTimestamp();
