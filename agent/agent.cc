@@ -8,11 +8,6 @@
 #include "common/time_util.h"
 
 namespace tripline::agent {
-namespace {
-
-constexpr size_t kPollBudgetBytes = 1 << 20;
-
-}  // namespace
 
 Agent::Agent(const AgentConfig& config)
     : config_(config), states_(config.data_dir + "/state") {
@@ -38,7 +33,9 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config,
   TRIPLINE_RETURN_IF_ERROR(agent->states_.Init());
   TRIPLINE_ASSIGN_OR_RETURN(agent->spool_, spool::Spool::Open(config.spool));
   TRIPLINE_RETURN_IF_ERROR(agent->BuildSources());
-  TRIPLINE_ASSIGN_OR_RETURN(agent->shipping_, ShippingThread::Start(config.kafka, config.topic));
+  TRIPLINE_RETURN_IF_ERROR(agent->wakeup_.Open());
+  TRIPLINE_ASSIGN_OR_RETURN(agent->shipping_,
+                            ShippingThread::Start(config.kafka, config.topic, &agent->wakeup_));
   TRIPLINE_ASSIGN_OR_RETURN(agent->metrics_, AgentMetrics::Start(config.metrics_listen));
 #ifndef _WIN32
   if (config.fleet.enabled) {
@@ -102,9 +99,14 @@ absl::Status Agent::Reload() {
       fresh->spool.dir != config_.spool.dir || fresh->agent_id != config_.agent_id) {
     spdlog::warn("SIGHUP: kafka, spool and agent identity changes take effect at the next start");
   }
-  // Every record read so far is durable, every state saved (unless the disk is full: then the
-  // rebuilt sources re-read from their last saved positions; same event ids).
-  TRIPLINE_RETURN_IF_ERROR(Sync());
+  // The reader waits between two polls; every record appended so far is made durable and every
+  // state saved (unless the disk is full: then the rebuilt sources re-read from their last saved
+  // positions; same event ids).
+  std::lock_guard lock(sources_mu_);
+  DrainPosted();
+  absl::Status synced = spool_->Sync();
+  if (!synced.ok() && !absl::IsResourceExhausted(synced)) return synced;
+  if (synced.ok()) TRIPLINE_RETURN_IF_ERROR(SaveStates(DurableStates()));
   config_.file_sources = fresh->file_sources;
   config_.fim_sources = fresh->fim_sources;
   config_.evtx_sources = fresh->evtx_sources;
@@ -119,40 +121,50 @@ absl::Status Agent::Reload() {
   return absl::OkStatus();
 }
 
-size_t Agent::PollSources() {
-  size_t read = 0;
+size_t Agent::AppendPosted() {
+  reader_->Take(&posted_);
+  size_t appended = 0;
   spool_full_ = false;
-  for (size_t i = 0; i < sources_.size() && !spool_full_; ++i) {
-    auto emit = [this, i](const v1::Event& event) -> absl::Status {
-      payload_.clear();
-      if (!event.SerializeToString(&payload_)) {
-        return absl::InternalError("cannot serialize event " + event.event_id());
+  while (!posted_.empty()) {
+    RecordBatch& batch = posted_.front();
+    for (; batch.next < batch.items.size(); ++batch.next) {
+      const RecordBatch::Item& item = batch.items[batch.next];
+      std::string_view key = batch.key(item), value = batch.value(item);
+      auto seq = spool_->Append(key, value);
+      if (!seq.ok()) {
+        // Spool at quota (block policy) or disk full: the record waits here, the reader stops
+        // once its queue is full; nothing is skipped. Any other failure is retried as well.
+        bool full = absl::IsResourceExhausted(seq.status());
+        if (counters_.spool_full_pauses++ % 1000 == 0) {
+          if (full) {
+            spdlog::warn("spool full ({} bytes, {} unsent): sources paused", spool_->bytes(),
+                         spool_->unacked());
+          } else {
+            spdlog::error("spool: {} (retrying)", seq.status().ToString());
+          }
+        }
+        spool_full_ = true;
+        return appended;
       }
-      auto seq = spool_->Append(event.host().id(), payload_);
-      if (!seq.ok()) return seq.status();
-      ++appended_[i];
+      ++appended_[item.source];
+      ++appended;
       // The fast path: nothing older waits to be sent, so hand the record to the producer from
       // memory instead of reading it back from the spool (it stays there until acknowledged).
-      if (spool_->IsNextToRead(*seq) && shipping_->Offer(*seq, event.host().id(), payload_)) {
+      if (spool_->IsNextToRead(*seq) && shipping_->Offer(*seq, key, value)) {
         spool_->TakenDirectly(*seq);
       }
-      return absl::OkStatus();
-    };
-    auto n = sources_[i]->Poll(kPollBudgetBytes, emit);
-    if (n.ok()) {
-      read += *n;
-    } else if (absl::IsResourceExhausted(n.status())) {
-      // Spool at quota (block policy) or disk full: the sources wait; nothing is skipped.
-      if (counters_.spool_full_pauses++ % 1000 == 0) {
-        spdlog::warn("spool full ({} bytes, {} unsent): sources paused", spool_->bytes(),
-                     spool_->unacked());
-      }
-      spool_full_ = true;
-    } else {
-      spdlog::error("source {}: {}", sources_[i]->name(), n.status().ToString());
     }
+    reader_->Release(batch);
+    posted_.pop_front();
   }
-  return read;
+  return appended;
+}
+
+void Agent::DrainPosted() {
+  (void)AppendPosted();
+  reader_->Take(&posted_);
+  for (const RecordBatch& batch : posted_) reader_->Release(batch);
+  posted_.clear();
 }
 
 bool Agent::Feed() {
@@ -169,7 +181,7 @@ bool Agent::Feed() {
 }
 
 void Agent::Deliver(std::chrono::milliseconds wait) {
-  if (wait.count() > 0) shipping_->WaitForReport(wait);
+  if (wait.count() > 0) wakeup_.Wait(wait);
   if (shipping_->Collect(&delivered_)) {
     // The producer was recreated after a fatal error: everything not delivered goes again.
     spool_->Rewind();
@@ -191,21 +203,35 @@ absl::Status Agent::Sync() {
     }
   } else {
     TRIPLINE_RETURN_IF_ERROR(synced);
-    TRIPLINE_RETURN_IF_ERROR(SaveSourceStates());
   }
-  if (metrics_) metrics_->Update(*this, last_save_);
-  UpdateFleet();
+  std::vector<std::pair<size_t, std::string>> states;
+  {
+    std::lock_guard lock(sources_mu_);  // a poll in progress ends first (at most its budget)
+    if (synced.ok()) states = DurableStates();
+    UpdateFigures();
+  }
+  // sources_ and its names change only on this thread (Reload), so the lock is not needed here.
+  TRIPLINE_RETURN_IF_ERROR(SaveStates(std::move(states)));
   next_sync_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.sync_interval_ms);
   return absl::OkStatus();
 }
 
-// Everything appended so far is durable: the sources may count it as read. A state that cannot
-// be written for a full disk is saved at a later sync (the source re-reads a little after a
-// crash meanwhile: at least once, same event ids).
-absl::Status Agent::SaveSourceStates() {
+// Everything appended so far is durable: the sources may count it as read. Called with
+// sources_mu_ held; returns the states that changed since the last save, by source index.
+std::vector<std::pair<size_t, std::string>> Agent::DurableStates() {
+  std::vector<std::pair<size_t, std::string>> changed;
   for (size_t i = 0; i < sources_.size(); ++i) {
     std::string state = sources_[i]->DurableState(appended_[i]);
-    if (state == saved_[i]) continue;
+    if (state != saved_[i]) changed.emplace_back(i, std::move(state));
+  }
+  return changed;
+}
+
+// Writes the states (each with its own fsync; the reader polls meanwhile). A state that cannot be
+// written for a full disk is saved at a later sync (the source re-reads a little after a crash
+// meanwhile: at least once, same event ids).
+absl::Status Agent::SaveStates(std::vector<std::pair<size_t, std::string>> states) {
+  for (auto& [i, state] : states) {
     if (absl::Status st = states_.Save(sources_[i]->name(), state); !st.ok()) {
       if (!absl::IsResourceExhausted(st)) return st;
       if (counters_.disk_full_syncs++ % 100 == 0) {
@@ -224,28 +250,38 @@ absl::Status Agent::Run() {
   spdlog::info("agent {} shipping {} source(s) to {} topic {} (spool {})", config_.agent_id,
                sources_.size(), config_.kafka.brokers, config_.topic, config_.spool.dir);
   absl::Status result = absl::OkStatus();
+  reader_ = std::make_unique<ReaderThread>(&sources_, &sources_mu_, &wakeup_,
+                                           std::chrono::milliseconds(config_.poll_interval_ms));
+  reader_->Start();
   while (!StopSignal::StopRequested() && result.ok()) {
-    size_t read = PollSources();
+    size_t appended = AppendPosted();
     bool producer_full = Feed();
-    // Never spin: with the shipping queue full, wait for delivery reports to free it (they end
-    // the wait early); with nothing read and nothing to send, wait for the poll interval.
+    // Never spin: with the shipping queue or the spool full, wait for delivery reports to free
+    // them (they end the wait early); with nothing new and nothing to send, wait for the reader
+    // to post or a report to arrive (either ends the wait), at most the poll interval.
     std::chrono::milliseconds wait(0);
     if (producer_full || spool_full_) {
       wait = std::chrono::milliseconds(10);
-    } else if (read == 0 && spool_->Peek() == nullptr) {
+    } else if (appended == 0 && spool_->Peek() == nullptr) {
       wait = std::chrono::milliseconds(config_.poll_interval_ms);
     }
     Deliver(wait);
     if (std::chrono::steady_clock::now() >= next_sync_) result = Sync();
     if (result.ok() && !config_path_.empty() && StopSignal::TakeReloadRequest()) result = Reload();
   }
-  // Ordered stop: inputs are stopped; send what the spool holds, bounded; persist.
+  // Ordered stop: inputs are stopped and what they read appended; send what the spool holds,
+  // bounded; persist.
+  reader_->Stop();
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
-  while (result.ok() && (spool_->unacked() > 0) && std::chrono::steady_clock::now() < deadline) {
+  (void)AppendPosted();
+  while (result.ok() && (spool_->unacked() > 0 || !posted_.empty()) &&
+         std::chrono::steady_clock::now() < deadline) {
+    (void)AppendPosted();
     (void)Feed();
     Deliver(std::chrono::milliseconds(20));
   }
+  DrainPosted();
   if (spool_->unacked() > 0) {
     spdlog::warn("stopping with {} record(s) not yet acknowledged; they stay in the spool",
                  spool_->unacked());
@@ -253,6 +289,11 @@ absl::Status Agent::Run() {
   if (absl::Status st = Sync(); !st.ok() && result.ok()) result = st;
   LogTotals();
   return result;
+}
+
+void Agent::UpdateFigures() {
+  if (metrics_) metrics_->Update(*this, last_save_);
+  UpdateFleet();
 }
 
 void Agent::UpdateFleet() {

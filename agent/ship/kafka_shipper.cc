@@ -13,7 +13,7 @@ const std::map<std::string, std::string>& ProducerDefaults() {
       {"compression.type", "lz4"},
       {"linger.ms", "50"},
       // The disk spool holds the backlog; librdkafka's queue only needs a few batches in flight.
-      {"queue.buffering.max.kbytes", "8192"},
+      {"queue.buffering.max.kbytes", "4096"},
       {"queue.buffering.max.messages", "50000"},
       {"batch.num.messages", "10000"},
       {"message.timeout.ms", "120000"},

@@ -14,9 +14,10 @@ constexpr size_t kPostAtBytes = 256 << 10;  // an open batch this large is hande
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ShippingThread>> ShippingThread::Start(
-    kafka::KafkaSettings settings, std::string topic, size_t max_queued_bytes) {
+    kafka::KafkaSettings settings, std::string topic, platform::Wakeup* reports,
+    size_t max_queued_bytes) {
   std::unique_ptr<ShippingThread> t(
-      new ShippingThread(std::move(settings), std::move(topic), max_queued_bytes));
+      new ShippingThread(std::move(settings), std::move(topic), reports, max_queued_bytes));
   TRIPLINE_RETURN_IF_ERROR(t->wakeup_.Open());
   TRIPLINE_RETURN_IF_ERROR(t->CreateProducer());  // a bad property fails the start
   t->thread_ = std::thread([p = t.get()] { p->Run(); });
@@ -24,8 +25,8 @@ absl::StatusOr<std::unique_ptr<ShippingThread>> ShippingThread::Start(
 }
 
 ShippingThread::ShippingThread(kafka::KafkaSettings settings, std::string topic,
-                               size_t max_queued_bytes)
-    : settings_(std::move(settings)), topic_(std::move(topic)),
+                               platform::Wakeup* reports, size_t max_queued_bytes)
+    : settings_(std::move(settings)), topic_(std::move(topic)), reports_(reports),
       max_queued_bytes_(max_queued_bytes) {}
 
 ShippingThread::~ShippingThread() {
@@ -83,17 +84,11 @@ bool ShippingThread::Collect(std::vector<uint64_t>* delivered) {
     delivered_out_.clear();
     counters_ = counters_out_;
     generation = generation_out_;
-    reported_ = false;
   }
   if (generation == generation_) return false;
   generation_ = generation;
   open_ = Batch{};  // taken under the old producer: offered again after the rewind
   return true;
-}
-
-void ShippingThread::WaitForReport(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(out_mu_);
-  out_cv_.wait_for(lock, timeout, [this] { return reported_; });
 }
 
 // --- shipping thread --------------------------------------------------------------------------
@@ -119,9 +114,8 @@ void ShippingThread::Run() {
                             delivered_local_.end());
       counters_out_ = shipper_->counters();
       generation_out_ = generation_local_;
-      reported_ = reported_ || !delivered_local_.empty();
     }
-    if (!delivered_local_.empty()) out_cv_.notify_one();
+    if (!delivered_local_.empty()) reports_->Signal();
     delivered_local_.clear();
     if (!stop) WaitForWork(all_produced);
   }

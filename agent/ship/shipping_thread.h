@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -31,14 +30,16 @@ namespace tripline::agent {
 // handed over until then is forgotten, and Collect() tells the main loop to offer again all that
 // is not delivered (the spool rewinds; re-sent records keep their event_id).
 //
-// Threads: Offer(), Post(), Collect(), WaitForReport() and the accessors are called from the
-// main loop only; the shipping thread owns the KafkaShipper. Stop: the destructor wakes the
+// Threads: Offer(), Post(), Collect() and the accessors are called from the main loop only; the
+// shipping thread owns the KafkaShipper and signals `reports` whenever it has delivery reports
+// for Collect(). Stop: the destructor wakes the
 // thread, joins it and drops whatever it still held (those records are in the spool).
 class ShippingThread {
  public:
   static absl::StatusOr<std::unique_ptr<ShippingThread>> Start(kafka::KafkaSettings settings,
                                                                std::string topic,
-                                                               size_t max_queued_bytes = 4 << 20);
+                                                               platform::Wakeup* reports,
+                                                               size_t max_queued_bytes = 1 << 20);
   ~ShippingThread();
   ShippingThread(const ShippingThread&) = delete;
   ShippingThread& operator=(const ShippingThread&) = delete;
@@ -50,8 +51,6 @@ class ShippingThread {
   // Appends the records delivered since the last call. True when the producer was recreated:
   // the caller must offer again everything not delivered, in order.
   bool Collect(std::vector<uint64_t>* delivered);
-  // Returns when the shipping thread has something to report, or after `timeout`.
-  void WaitForReport(std::chrono::milliseconds timeout);
 
   // As of the last Collect().
   const KafkaShipper::Counters& counters() const { return counters_; }
@@ -69,7 +68,8 @@ class ShippingThread {
     size_t next = 0;  // items before this one were produced
   };
 
-  ShippingThread(kafka::KafkaSettings settings, std::string topic, size_t max_queued_bytes);
+  ShippingThread(kafka::KafkaSettings settings, std::string topic, platform::Wakeup* reports,
+                 size_t max_queued_bytes);
   absl::Status CreateProducer();
   void Run();
   // Shipping thread: produces what the local batches hold until librdkafka's queue is full.
@@ -80,6 +80,7 @@ class ShippingThread {
 
   const kafka::KafkaSettings settings_;
   const std::string topic_;
+  platform::Wakeup* const reports_;
   const size_t max_queued_bytes_;
   // Signalled when the main loop posted, or librdkafka has delivery reports to serve.
   platform::Wakeup wakeup_;
@@ -99,11 +100,9 @@ class ShippingThread {
 
   // Posted by the shipping thread, taken by the main loop.
   std::mutex out_mu_;
-  std::condition_variable out_cv_;
   std::vector<uint64_t> delivered_out_;
   KafkaShipper::Counters counters_out_;
   uint64_t generation_out_ = 0;
-  bool reported_ = false;
 
   // Shipping thread state.
   std::unique_ptr<KafkaShipper> shipper_;

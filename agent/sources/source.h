@@ -10,10 +10,11 @@
 
 namespace tripline::agent {
 
-// Called by a source once per record, in order. The event is copied (serialized into the spool)
-// before the call returns; the source may reuse it. An error means the agent cannot take the
-// record now (the spool is full under the `block` policy, or failed): the source stops this poll
-// and hands the same record again at its next Poll().
+// Called by a source once per record, in order. The event is copied (serialized, on its way to
+// the spool) before the call returns; the source may reuse it. An error means the agent cannot
+// take the record now (the spool is behind: full under the `block` policy, failed, or slower
+// than the reading): the source stops this poll and hands the same record again at its next
+// Poll().
 using EmitFn = std::function<absl::Status(const v1::Event&)>;
 
 struct SourceCounters {
@@ -29,10 +30,11 @@ struct SourceCounters {
 // process table, ...
 //
 // Lifecycle: built from its typed config section, Start()ed once with the state it saved last
-// time, then polled by the agent's main loop until stop; destroyed after the last
-// DurableState() call. Thread: the agent's main loop only; a source never blocks in Poll() (it
-// reads what is there, bounded by `budget`, and returns). A source may own a helper thread
-// (inotify, netlink) as long as Poll() is where its records are emitted.
+// time, then polled by the agent's reading thread until stop; destroyed after the last
+// DurableState() call. Thread: one at a time, never concurrently (the agent's reading thread
+// polls under the lock the main loop takes for everything else; see ReaderThread); a source never
+// blocks in Poll() (it reads what is there, bounded by `budget`, and returns). A source may own
+// a helper thread (inotify, netlink) as long as Poll() is where its records are emitted.
 //
 // Delivery contract (DESIGN.md §3): a record counts as read only once it is durable in the
 // agent's spool. The agent tells the source so through DurableState(count), and persists the
