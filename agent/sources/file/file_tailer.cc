@@ -1,6 +1,7 @@
 #include "agent/sources/file/file_tailer.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "common/utf8.h"
 
@@ -78,7 +79,7 @@ absl::Status FileTailer::Open() {
 void FileTailer::Seek(uint64_t offset) {
   if (encoding_ == FileEncoding::kUtf16Le) offset &= ~uint64_t{1};  // stay on a code unit
   read_offset_ = line_offset_ = offset;
-  buffer_.clear();
+  used_ = 0;
   skipping_ = false;
 }
 
@@ -104,13 +105,14 @@ bool FileTailer::Deleted() const {
 absl::StatusOr<size_t> FileTailer::Poll(size_t max_bytes, const LineFn& on_line) {
   // Lines already read but refused by the caller last time go first.
   TRIPLINE_RETURN_IF_ERROR(EmitLines(on_line));
+  constexpr size_t kChunk = 64 * 1024;
   size_t consumed = 0;
-  char chunk[64 * 1024];
   while (consumed < max_bytes) {
-    size_t want = std::min(sizeof chunk, max_bytes - consumed);
-    TRIPLINE_ASSIGN_OR_RETURN(size_t n, file_.ReadAt(read_offset_, chunk, want));
+    size_t want = std::min(kChunk, max_bytes - consumed);
+    if (buffer_.size() < used_ + want) buffer_.resize(used_ + want);
+    TRIPLINE_ASSIGN_OR_RETURN(size_t n, file_.ReadAt(read_offset_, buffer_.data() + used_, want));
     if (n == 0) break;
-    buffer_.append(chunk, n);
+    used_ += n;
     read_offset_ += n;
     consumed += n;
     TRIPLINE_RETURN_IF_ERROR(EmitLines(on_line));
@@ -119,8 +121,8 @@ absl::StatusOr<size_t> FileTailer::Poll(size_t max_bytes, const LineFn& on_line)
 }
 
 size_t FileTailer::FindTerminator(size_t from) const {
-  if (encoding_ != FileEncoding::kUtf16Le) return buffer_.find('\n', from);
-  for (size_t i = from; i + 1 < buffer_.size(); i += 2) {
+  if (encoding_ != FileEncoding::kUtf16Le) return Pending().find('\n', from);
+  for (size_t i = from; i + 1 < used_; i += 2) {
     if (buffer_[i] == '\n' && buffer_[i + 1] == '\0') return i;
   }
   return std::string::npos;
@@ -128,13 +130,13 @@ size_t FileTailer::FindTerminator(size_t from) const {
 
 absl::Status FileTailer::Emit(const LineFn& on_line, size_t start, size_t len, size_t end,
                               bool truncated) {
-  std::string_view raw = std::string_view(buffer_).substr(start, len);
+  std::string_view raw = Pending().substr(start, len);
   const bool utf16 = encoding_ == FileEncoding::kUtf16Le;
   if (truncated && utf16 && raw.size() >= 2 &&
       (static_cast<unsigned char>(raw.back()) & 0xFC) == 0xD8) {
     raw.remove_suffix(2);  // the cut fell between the two halves of a surrogate pair
   } else if (truncated && !utf16) {
-    raw = Utf8Prefix(std::string_view(buffer_).substr(start), len);  // not inside a character
+    raw = Utf8Prefix(Pending().substr(start), len);  // not inside a character
   }
   uint64_t offset = line_offset_ + start;
   if (offset == 0) {
@@ -161,16 +163,16 @@ absl::Status FileTailer::EmitLines(const LineFn& on_line) {
   while (status.ok()) {
     size_t nl = FindTerminator(pos);
     if (nl == std::string::npos) {
-      size_t pending = buffer_.size() - pos;
+      size_t pending = used_ - pos;
       if (!skipping_ && pending > max_line_bytes_) {
         // Over-long line: return its head now, flagged, and skip to its terminator. Its
         // checkpoint position is the end of what was read, so a restart skips the rest too.
         size_t cut = max_line_bytes_ - max_line_bytes_ % unit;
-        status = Emit(on_line, pos, cut, buffer_.size(), true);
+        status = Emit(on_line, pos, cut, used_, true);
         if (!status.ok()) break;
         skipping_ = true;
       }
-      if (skipping_) pos = buffer_.size();
+      if (skipping_) pos = used_;
       break;
     }
     if (skipping_) {
@@ -184,7 +186,8 @@ absl::Status FileTailer::EmitLines(const LineFn& on_line) {
     }
     pos = nl + unit;
   }
-  buffer_.erase(0, pos);
+  if (pos > 0 && pos < used_) std::memmove(buffer_.data(), buffer_.data() + pos, used_ - pos);
+  used_ -= pos;
   line_offset_ += pos;
   return status;
 }

@@ -83,7 +83,11 @@ class FileTailer {
   std::string inode_id_;
   uint64_t read_offset_ = 0;  // next byte to read from fd_
   uint64_t line_offset_ = 0;  // file offset of buffer_[0]
-  std::string buffer_;        // bytes read but not yet returned as complete lines
+  // Bytes read but not yet returned as complete lines: the first used_ bytes of buffer_, which
+  // only grows (reads go straight into it: no copy, no zero-filling per read).
+  std::string buffer_;
+  size_t used_ = 0;
+  std::string_view Pending() const { return std::string_view(buffer_.data(), used_); }
   bool skipping_ = false;     // inside the rest of a cut over-long line
   std::string utf8_;          // scratch for UTF-16 conversion and UTF-8 repair
 };
