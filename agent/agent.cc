@@ -125,11 +125,22 @@ size_t Agent::AppendPosted() {
   reader_->Take(&posted_);
   size_t appended = 0;
   spool_full_ = false;
+  held_for_shipping_ = false;
   while (!posted_.empty()) {
     RecordBatch& batch = posted_.front();
     for (; batch.next < batch.items.size(); ++batch.next) {
       const RecordBatch::Item& item = batch.items[batch.next];
       std::string_view key = batch.key(item), value = batch.value(item);
+      // While Kafka keeps up, a record the shipping thread cannot take yet waits here for the next
+      // delivery report rather than in the spool: once one record misses the fast path, it and
+      // every record after it are read back from disk, which costs more than the wait. With no
+      // delivery for kHoldForShipping (Kafka down, or slower than the logs grow) the spool takes
+      // everything, as designed; the held records are not durable and do not count as read.
+      if (spool_->CaughtUp() && shipping_->Full() &&
+          std::chrono::steady_clock::now() - last_delivery_ < kHoldForShipping) {
+        held_for_shipping_ = true;
+        return appended;
+      }
       auto seq = spool_->Append(key, value);
       if (!seq.ok()) {
         // Spool at quota (block policy) or disk full: the record waits here, the reader stops
@@ -187,6 +198,7 @@ void Agent::Deliver(std::chrono::milliseconds wait) {
     spool_->Rewind();
   }
   for (uint64_t seq : delivered_) spool_->Ack(seq);
+  if (!delivered_.empty()) last_delivery_ = std::chrono::steady_clock::now();
   delivered_.clear();
 }
 
@@ -253,6 +265,7 @@ absl::Status Agent::Run() {
   reader_ = std::make_unique<ReaderThread>(&sources_, &sources_mu_, &wakeup_,
                                            std::chrono::milliseconds(config_.poll_interval_ms));
   reader_->Start();
+  last_delivery_ = std::chrono::steady_clock::now();
   while (!StopSignal::StopRequested() && result.ok()) {
     size_t appended = AppendPosted();
     bool producer_full = Feed();
@@ -260,7 +273,7 @@ absl::Status Agent::Run() {
     // them (they end the wait early); with nothing new and nothing to send, wait for the reader
     // to post or a report to arrive (either ends the wait), at most the poll interval.
     std::chrono::milliseconds wait(0);
-    if (producer_full || spool_full_) {
+    if (producer_full || spool_full_ || held_for_shipping_) {
       wait = std::chrono::milliseconds(10);
     } else if (appended == 0 && spool_->Peek() == nullptr) {
       wait = std::chrono::milliseconds(config_.poll_interval_ms);

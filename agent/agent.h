@@ -113,6 +113,10 @@ class Agent {
   std::unique_ptr<FleetClient> fleet_;  // fleet: configured; its own thread
 #endif
   bool spool_full_ = false;
+  // See AppendPosted(): records wait for the shipping thread while deliveries keep coming.
+  static constexpr std::chrono::milliseconds kHoldForShipping{1000};
+  bool held_for_shipping_ = false;
+  std::chrono::steady_clock::time_point last_delivery_;
   AgentCounters counters_;
 };
 

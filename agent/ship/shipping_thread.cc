@@ -50,9 +50,7 @@ absl::Status ShippingThread::CreateProducer() {
 
 bool ShippingThread::Offer(uint64_t seq, std::string_view key, std::string_view value) {
   if (open_.bytes.size() >= kPostAtBytes) Post();
-  if (queued_bytes_.load(std::memory_order_relaxed) + open_.bytes.size() >= max_queued_bytes_) {
-    return false;
-  }
+  if (Full()) return false;
   Item item{seq, static_cast<uint32_t>(open_.bytes.size()), static_cast<uint32_t>(key.size()),
             static_cast<uint32_t>(open_.bytes.size() + key.size()),
             static_cast<uint32_t>(value.size())};

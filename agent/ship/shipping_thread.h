@@ -46,6 +46,10 @@ class ShippingThread {
 
   // Adds a record to the open batch; false (not taken) while the queue is at its bound.
   bool Offer(uint64_t seq, std::string_view key, std::string_view value);
+  // True while Offer() would refuse a record for the queue's bound.
+  bool Full() const {
+    return queued_bytes_.load(std::memory_order_relaxed) + open_.bytes.size() >= max_queued_bytes_;
+  }
   // Hands the open batch to the shipping thread (also done by Offer() once it is large).
   void Post();
   // Appends the records delivered since the last call. True when the producer was recreated:

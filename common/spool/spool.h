@@ -61,6 +61,9 @@ class Spool {
   // producer straight from memory and call TakenDirectly(seq) instead of reading it back.
   bool IsNextToRead(uint64_t seq) const { return !has_peeked_ && read_next_ == seq; }
   void TakenDirectly(uint64_t seq);
+  // True when every record appended so far was read (or taken directly): the next append is the
+  // next record to read.
+  bool CaughtUp() const { return IsNextToRead(next_seq_); }
   // Reads again from the first unacknowledged record (after the producer was recreated).
   void Rewind();
 

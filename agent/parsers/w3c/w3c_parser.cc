@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/strings.h"
 #include "common/time_util.h"
 
 namespace tripline::agent {
@@ -158,13 +159,7 @@ absl::StatusOr<LineKind> W3cParser::Parse(std::string_view line, v1::Event& even
     return LineKind::kSkipped;  // #Software, #Version, #Date and other directives
   }
   values_.clear();
-  size_t pos = 0;
-  while (pos <= line.size()) {
-    size_t end = line.find(' ', pos);
-    if (end == std::string_view::npos) end = line.size();
-    values_.push_back(line.substr(pos, end - pos));
-    pos = end + 1;
-  }
+  SplitInto(line, ' ', values_);
   if (values_.size() != columns_.size()) {
     return absl::InvalidArgumentError(
         "expected " + std::to_string(columns_.size()) + " fields as the #Fields: layout says, got " +
