@@ -246,10 +246,14 @@ void FileSource::ResetEvent(const Parser& parser) {
   std::unique_ptr<Ts> observed(event_.has_observed_time() ? event_.release_observed_time() : nullptr);
   std::unique_ptr<Ts> time(event_.has_event_time() ? event_.release_event_time() : nullptr);
   v1::Event::BodyCase kind = parser.body();
+  if (kind != body_kind_) {
+    body_kind_ = kind;
+    body_field_ = kind == v1::Event::BODY_NOT_SET
+                      ? nullptr
+                      : v1::Event::descriptor()->FindFieldByNumber(static_cast<int>(kind));
+  }
   const google::protobuf::FieldDescriptor* field =
-      kind == v1::Event::BODY_NOT_SET || kind != event_.body_case()
-          ? nullptr
-          : v1::Event::descriptor()->FindFieldByNumber(static_cast<int>(kind));
+      kind != event_.body_case() ? nullptr : body_field_;
   const google::protobuf::Reflection* reflection = v1::Event::GetReflection();
   std::unique_ptr<google::protobuf::Message> body(
       field != nullptr ? reflection->ReleaseMessage(&event_, field) : nullptr);

@@ -103,6 +103,9 @@ class FileSource final : public Source {
   google::protobuf::Timestamp observed_;  // when the current poll started
   SourceCounters counters_;
   v1::Event event_;  // reused for every record
+  // The Event field of the body kind last reset (looked up once per kind, not once per line).
+  v1::Event::BodyCase body_kind_ = v1::Event::BODY_NOT_SET;
+  const google::protobuf::FieldDescriptor* body_field_ = nullptr;
 };
 
 }  // namespace tripline::agent
