@@ -26,9 +26,10 @@ std::string ToHex(const unsigned char* bytes, size_t n) {
 }
 
 
-// One fetched SHA-256 implementation for the process and one context per thread: hashing is on
-// the hot path (an id per event), and OpenSSL 3's implicit fetch and context allocation per call
-// cost more than the hash of a short input.
+// One fetched SHA-256 implementation for the process (OpenSSL 3's implicit fetch per call costs
+// more than the hash of a short input) and a context per hash. No longer per record (event ids
+// hash once per source), so no thread_local context either: a thread_local with a destructor that
+// calls into OpenSSL hung the joining thread at thread exit under MinGW/Wine.
 const EVP_MD* Sha256Md() {
   static EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   return kMd;
@@ -36,22 +37,17 @@ const EVP_MD* Sha256Md() {
 
 class Sha256 {
  public:
-  Sha256() : ctx_(ThreadContext()) { EVP_DigestInit_ex(ctx_, Sha256Md(), nullptr); }
-  void Update(std::string_view data) { EVP_DigestUpdate(ctx_, data.data(), data.size()); }
+  Sha256() { EVP_DigestInit_ex(ctx_.get(), Sha256Md(), nullptr); }
+  void Update(std::string_view data) { EVP_DigestUpdate(ctx_.get(), data.data(), data.size()); }
   std::array<unsigned char, 32> Final() {
     std::array<unsigned char, 32> digest{};
     unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_, digest.data(), &len);
+    EVP_DigestFinal_ex(ctx_.get(), digest.data(), &len);
     return digest;
   }
 
  private:
-  static EVP_MD_CTX* ThreadContext() {
-    thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                             &EVP_MD_CTX_free);
-    return ctx.get();
-  }
-  EVP_MD_CTX* ctx_;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
 };
 
 }  // namespace

@@ -77,13 +77,15 @@ measure() {
   local topic=$1 pid=$2 start=$3 want=$4 rss=0 n=0 ticks
   local deadline=$(($(date +%s) + 600))
   while [ "$(date +%s)" -lt "$deadline" ]; do
-    n=$(topic_count "$topic")
-    [ "$n" -ge "$want" ] && break
+    # Sampled before the count, so that the last reading is taken once the work is done (the
+    # tool idles from then on); kcat exits when done, so its last reading stays.
     rss=$(peak_rss "$pid")
     [ "$rss" = 0 ] || RSS_MB=$((rss / 1024))
-    # CPU of all the tool's threads; kcat exits when done, so its last reading stays.
+    # CPU of all the tool's threads.
     ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo "")
     [ -n "$ticks" ] && CPU_S=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}')
+    n=$(topic_count "$topic")
+    [ "$n" -ge "$want" ] && break
     sleep 0.5
   done
   local end=0 p ts
