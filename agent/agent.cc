@@ -121,7 +121,7 @@ absl::Status Agent::Reload() {
   return absl::OkStatus();
 }
 
-size_t Agent::AppendPosted() {
+size_t Agent::AppendPosted(bool may_hold) {
   reader_->Take(&posted_);
   size_t appended = 0;
   spool_full_ = false;
@@ -136,7 +136,7 @@ size_t Agent::AppendPosted() {
       // every record after it are read back from disk, which costs more than the wait. With no
       // delivery for kHoldForShipping (Kafka down, or slower than the logs grow) the spool takes
       // everything, as designed; the held records are not durable and do not count as read.
-      if (spool_->CaughtUp() && shipping_->Full() &&
+      if (may_hold && spool_->CaughtUp() && shipping_->Full() &&
           std::chrono::steady_clock::now() - last_delivery_ < kHoldForShipping) {
         held_for_shipping_ = true;
         return appended;
@@ -172,7 +172,7 @@ size_t Agent::AppendPosted() {
 }
 
 void Agent::DrainPosted() {
-  (void)AppendPosted();
+  (void)AppendPosted(/*may_hold=*/false);
   reader_->Take(&posted_);
   for (const RecordBatch& batch : posted_) reader_->Release(batch);
   posted_.clear();
@@ -287,10 +287,10 @@ absl::Status Agent::Run() {
   reader_->Stop();
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
-  (void)AppendPosted();
+  (void)AppendPosted(/*may_hold=*/false);
   while (result.ok() && (spool_->unacked() > 0 || !posted_.empty()) &&
          std::chrono::steady_clock::now() < deadline) {
-    (void)AppendPosted();
+    (void)AppendPosted(/*may_hold=*/false);
     (void)Feed();
     Deliver(std::chrono::milliseconds(20));
   }

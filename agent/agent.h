@@ -70,10 +70,12 @@ class Agent {
  private:
   explicit Agent(const AgentConfig& config);
   // Appends what the reader posted to the spool, in order, handing each record straight to the
-  // shipping thread when nothing older waits; stops at a full spool. Returns records appended.
-  size_t AppendPosted();
-  // Appends what it can, then drops what the reader posted and the spool could not take (the
-  // sources are about to be rebuilt or destroyed, and read it again from their durable state).
+  // shipping thread when nothing older waits; stops at a full spool, or (with `may_hold`) where
+  // the shipping thread is full while deliveries keep coming. Returns records appended.
+  size_t AppendPosted(bool may_hold = true);
+  // Appends what it can (never holding), then drops what the reader posted and the spool could
+  // not take (the sources are about to be rebuilt or destroyed and read it again from their
+  // durable state; only a full spool leaves anything behind).
   void DrainPosted();
   // Hands spool records to the shipping thread; true when it stopped because its queue is full.
   bool Feed();
