@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -24,7 +25,6 @@ std::string ToHex(const unsigned char* bytes, size_t n) {
   ToHex(bytes, n, &out);
   return out;
 }
-
 
 // One fetched SHA-256 implementation for the process (OpenSSL 3's implicit fetch per call costs
 // more than the hash of a short input) and a context per hash. No longer per record (event ids
@@ -79,11 +79,9 @@ std::string StableId(std::initializer_list<std::string_view> parts) {
 
 EventIdKey::EventIdKey(std::string_view agent_id, std::string_view file_id) {
   auto d = HashParts({agent_id, file_id});
-  for (size_t i = 0; i < 8; ++i) {
-    prefix_[2 * i] = kHex[d[i] >> 4];
-    prefix_[2 * i + 1] = kHex[d[i] & 0x0f];
-    key_ |= static_cast<uint64_t>(d[8 + i]) << (8 * i);
-  }
+  std::string hex = ToHex(d.data(), 8);
+  std::copy(hex.begin(), hex.end(), prefix_);
+  for (size_t i = 0; i < 8; ++i) key_ |= static_cast<uint64_t>(d[8 + i]) << (8 * i);
 }
 
 void EventIdKey::IdTo(uint64_t position, std::string* out) const {
